@@ -1,0 +1,147 @@
+//! Every `#[wasm_bindgen]` export. The hand-written JS in `src/js/` wraps
+//! these into the public `Consentry` object; JSON crosses the boundary as
+//! text so that the core stays pure.
+
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use web_sys::HtmlElement;
+
+use crate::config::Config;
+use crate::consent::Choice;
+use crate::error::Error;
+use crate::json::Value;
+use crate::web::app::App;
+use crate::web::dialog;
+
+fn js_error(context: &str, e: &Error) -> JsError {
+    let mut m = String::from(context);
+    m.push_str(": ");
+    m.push_str(&e.message());
+    JsError::new(&m)
+}
+
+fn page_error(context: &str, e: &JsValue) -> JsError {
+    let mut m = String::from(context);
+    m.push_str(": ");
+    m.push_str(
+        &e.as_string()
+            .unwrap_or_else(|| "the page refused a DOM operation".into()),
+    );
+    JsError::new(&m)
+}
+
+/// Checks a config without starting anything. `source` names it in errors
+/// (`#consentry-config`, `init(config)`); `json` is its JSON text, or
+/// undefined for the built-in config.
+#[wasm_bindgen(js_name = checkConfig)]
+pub fn check_config(json: Option<String>, source: &str) -> Result<(), JsError> {
+    config_from(json, source).map(|_| ())
+}
+
+fn config_from(json: Option<String>, source: &str) -> Result<Config, JsError> {
+    match json {
+        Some(text) => Config::from_json(&text).map_err(|e| js_error(source, &e)),
+        None => {
+            Config::from_json(crate::DEFAULT_CONFIG).map_err(|e| js_error("categories.toml", &e))
+        }
+    }
+}
+
+/// Starts consentry on this page.
+#[wasm_bindgen]
+pub fn start(json: Option<String>, source: &str) -> Result<Consentry, JsError> {
+    #[cfg(debug_assertions)]
+    console_error_panic_hook::set_once();
+    let config = config_from(json, source)?;
+    let app = App::start(config).map_err(|e| page_error("consentry", &e))?;
+    Ok(Consentry { app })
+}
+
+/// The running consent manager. JS code uses it through the `Consentry`
+/// object that `init()` returns.
+#[wasm_bindgen]
+pub struct Consentry {
+    app: Rc<App>,
+}
+
+#[wasm_bindgen]
+impl Consentry {
+    /// The current record as JSON text, or undefined before a decision.
+    pub fn get(&self) -> Option<String> {
+        self.app.record().map(|r| r.to_json())
+    }
+
+    /// Whether the category is allowed now. Unknown ids are not.
+    pub fn allowed(&self, id: &str) -> bool {
+        self.app.allowed(id)
+    }
+
+    #[wasm_bindgen(js_name = acceptAll)]
+    pub fn accept_all(&self) -> Result<(), JsError> {
+        self.app
+            .decide(Choice::AcceptAll)
+            .map_err(|e| js_error("acceptAll()", &e))
+    }
+
+    #[wasm_bindgen(js_name = rejectAll)]
+    pub fn reject_all(&self) -> Result<(), JsError> {
+        self.app
+            .decide(Choice::RejectAll)
+            .map_err(|e| js_error("rejectAll()", &e))
+    }
+
+    /// Sets some categories; `json` is an object of category id to boolean.
+    pub fn set(&self, json: &str) -> Result<(), JsError> {
+        let choices = match crate::json::parse(json) {
+            Ok(Value::Map(m)) => m,
+            _ => {
+                return Err(js_error(
+                    "set()",
+                    &Error::new("", "expects an object of category ids to true or false"),
+                ))
+            }
+        };
+        let mut out = Vec::with_capacity(choices.len());
+        for (id, v) in choices {
+            match v {
+                Value::Bool(b) => out.push((id, b)),
+                other => {
+                    return Err(js_error(
+                        "set()",
+                        &Error::new(id, "expected true or false").with_value(other.kind()),
+                    ));
+                }
+            }
+        }
+        self.app
+            .decide(Choice::Custom(out))
+            .map_err(|e| js_error("set()", &e))
+    }
+
+    pub fn show(&self) {
+        dialog::close_preferences(&self.app);
+        dialog::show_banner(&self.app);
+    }
+
+    #[wasm_bindgen(js_name = showPreferences)]
+    pub fn show_preferences(&self) {
+        dialog::open_preferences(&self.app, None);
+    }
+
+    pub fn hide(&self) {
+        dialog::hide(&self.app);
+        if self.app.record().is_some() {
+            dialog::show_reopen(&self.app);
+        }
+    }
+
+    pub fn reset(&self) {
+        self.app.reset();
+    }
+
+    #[wasm_bindgen(js_name = mountPreferences)]
+    pub fn mount_preferences(&self, el: &HtmlElement) -> Result<(), JsError> {
+        dialog::mount_panel(&self.app, el).map_err(|e| page_error("mountPreferences()", &e))
+    }
+}

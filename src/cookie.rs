@@ -1,0 +1,394 @@
+//! The consent cookie codec and the pure side of cookie handling.
+//!
+//! A value looks like `c1.3.Zx0c9-wPq_4hTt1a.t5m3k2.t5m3q8.c.settings:1~marketing:0~analytics:1`:
+//! format version, config revision, receipt id, first and latest decision in
+//! base-36 seconds, method, then every optional category with its choice.
+//! Required categories are implied. Anything that does not read completely
+//! and consistently is no decision at all.
+
+use crate::config::Config;
+use crate::consent::{Method, Record};
+
+const VERSION: &str = "c1";
+/// Longest value considered; browsers cap a cookie near 4 KiB anyway.
+const MAX_VALUE: usize = 4096;
+/// How far in the future a timestamp may be before it counts as forged.
+const CLOCK_SKEW: u64 = 86_400;
+
+/// The cookie value for `record`.
+pub fn encode(record: &Record, config: &Config) -> String {
+    let mut s = String::with_capacity(64 + record.choices.len() * 16);
+    s.push_str(VERSION);
+    s.push('.');
+    crate::error::push_num(&mut s, u64::from(record.revision));
+    s.push('.');
+    s.push_str(&record.id);
+    s.push('.');
+    push_base36(&mut s, record.given);
+    s.push('.');
+    push_base36(&mut s, record.updated);
+    s.push('.');
+    s.push(record.method.code());
+    s.push('.');
+    let mut first = true;
+    for (id, on) in &record.choices {
+        if config.category(id).is_some_and(|c| c.required) {
+            continue;
+        }
+        if !first {
+            s.push('~');
+        }
+        first = false;
+        s.push_str(id);
+        s.push_str(if *on { ":1" } else { ":0" });
+    }
+    s
+}
+
+/// The record in `value`, if it is a complete, current one for `config` at
+/// `now` (seconds). Tampered, truncated, foreign, expired and other-revision
+/// values all give `None`.
+pub fn decode(value: &str, config: &Config, now: u64) -> Option<Record> {
+    if value.len() > MAX_VALUE || !value.is_ascii() {
+        return None;
+    }
+    let mut parts = value.split('.');
+    let version = parts.next()?;
+    let revision = parts.next()?;
+    let id = parts.next()?;
+    let given = parts.next()?;
+    let updated = parts.next()?;
+    let method = parts.next()?;
+    let choices = parts.next()?;
+    if parts.next().is_some() || version != VERSION {
+        return None;
+    }
+    let revision = parse_decimal(revision)?;
+    if revision != config.revision {
+        return None;
+    }
+    if id.len() != 16
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return None;
+    }
+    let given = parse_base36(given)?;
+    let updated = parse_base36(updated)?;
+    let max_age = u64::from(config.cookie.max_age_days) * 86_400;
+    if given > updated
+        || updated > now.saturating_add(CLOCK_SKEW)
+        || now > updated.saturating_add(max_age)
+    {
+        return None;
+    }
+    let mut chars = method.chars();
+    let method = Method::from_code(chars.next()?)?;
+    if chars.next().is_some() {
+        return None;
+    }
+    let mut stored: Vec<(&str, bool)> = Vec::new();
+    if !choices.is_empty() {
+        for pair in choices.split('~') {
+            let (id, flag) = pair.split_once(':')?;
+            let on = match flag {
+                "1" => true,
+                "0" => false,
+                _ => return None,
+            };
+            if id.is_empty() || stored.iter().any(|(k, _)| *k == id) {
+                return None;
+            }
+            stored.push((id, on));
+        }
+    }
+    let mut out = Vec::with_capacity(config.categories.len());
+    for c in &config.categories {
+        let on = if c.required {
+            true
+        } else {
+            // A category the visitor was never asked about means the
+            // decision is incomplete: ask again.
+            stored.iter().find(|(k, _)| *k == c.id)?.1
+        };
+        out.push((c.id.clone(), on));
+    }
+    Some(Record {
+        id: id.to_owned(),
+        revision,
+        given,
+        updated,
+        method,
+        choices: out,
+    })
+}
+
+/// The newest valid record among the cookies named `config.cookie.name` in
+/// a `document.cookie` string. Several may exist at once (another path or
+/// domain, an old site setting); the one decided last wins.
+pub fn read(cookies: &str, config: &Config, now: u64) -> Option<Record> {
+    values(cookies, &config.cookie.name)
+        .filter_map(|v| decode(v, config, now))
+        .max_by_key(|r| r.updated)
+}
+
+/// The values of every cookie called `name` in a `document.cookie` string.
+pub fn values<'a>(cookies: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    cookies.split(';').filter_map(move |pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k.trim() == name).then(|| v.trim())
+    })
+}
+
+/// The names of all cookies in a `document.cookie` string.
+pub fn names(cookies: &str) -> impl Iterator<Item = &str> {
+    cookies
+        .split(';')
+        .filter_map(|pair| pair.split_once('=').map(|(k, _)| k.trim()))
+        .filter(|k| !k.is_empty())
+}
+
+/// Whether `name` matches `pattern`, where `*` stands for any run of
+/// characters (including none).
+pub fn name_matches(pattern: &str, name: &str) -> bool {
+    let (p, n) = (pattern.as_bytes(), name.as_bytes());
+    let (mut pi, mut ni) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        match p.get(pi) {
+            Some(b'*') => {
+                star = Some((pi, ni));
+                pi += 1;
+            }
+            Some(c) if Some(c) == n.get(ni) => {
+                pi += 1;
+                ni += 1;
+            }
+            _ => match star {
+                Some((sp, sn)) => {
+                    pi = sp + 1;
+                    ni = sn + 1;
+                    star = Some((sp, sn + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|c| *c == b'*'))
+}
+
+/// The `document.cookie` assignment that stores `value`.
+pub fn set_string(config: &Config, value: &str, secure: bool) -> String {
+    let mut s = String::with_capacity(value.len() + 96);
+    s.push_str(&config.cookie.name);
+    s.push('=');
+    s.push_str(value);
+    s.push_str("; Path=/; Max-Age=");
+    crate::error::push_num(&mut s, u64::from(config.cookie.max_age_days) * 86_400);
+    if let Some(d) = &config.cookie.domain {
+        s.push_str("; Domain=");
+        s.push_str(d);
+    }
+    s.push_str("; SameSite=Lax");
+    if secure {
+        s.push_str("; Secure");
+    }
+    s
+}
+
+/// The `document.cookie` assignments that delete `name` wherever a script
+/// on this `host` and `path` could have set it: with no domain, on the host
+/// and on every parent domain (the browser refuses public suffixes itself),
+/// and on every parent path.
+pub fn delete_strings(name: &str, host: &str, path: &str) -> Vec<String> {
+    let is_ip = host.bytes().all(|b| b.is_ascii_digit() || b == b'.') || host.contains(':');
+    let mut domains: Vec<&str> = vec![""];
+    if !is_ip && !host.is_empty() {
+        let mut rest = host;
+        loop {
+            domains.push(rest);
+            match rest.split_once('.') {
+                Some((_, parent)) if !parent.is_empty() => rest = parent,
+                _ => break,
+            }
+        }
+    }
+    let mut paths: Vec<&str> = vec!["/"];
+    let mut p = path;
+    while p.len() > 1 {
+        if !paths.contains(&p) {
+            paths.push(p);
+        }
+        p = match p.rfind('/') {
+            Some(i) if i > 0 => p.get(..i).unwrap_or("/"),
+            _ => break,
+        };
+    }
+    let mut out = Vec::with_capacity(domains.len() * paths.len() * 2);
+    for d in &domains {
+        for p in &paths {
+            let mut s = String::with_capacity(name.len() + d.len() + p.len() + 64);
+            s.push_str(name);
+            s.push_str("=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=");
+            s.push_str(p);
+            if !d.is_empty() {
+                s.push_str("; Domain=");
+                s.push_str(d);
+            }
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn parse_decimal(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 10 || (s.len() > 1 && s.starts_with('0')) {
+        return None;
+    }
+    s.bytes()
+        .try_fold(0u64, |acc, b| {
+            b.is_ascii_digit().then(|| acc * 10 + u64::from(b - b'0'))
+        })
+        .and_then(|n| u32::try_from(n).ok())
+}
+
+fn parse_base36(s: &str) -> Option<u64> {
+    if s.is_empty() || s.len() > 12 || (s.len() > 1 && s.starts_with('0')) {
+        return None;
+    }
+    s.bytes().try_fold(0u64, |acc, b| {
+        let d = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'z' => b - b'a' + 10,
+            _ => return None,
+        };
+        acc.checked_mul(36)?.checked_add(u64::from(d))
+    })
+}
+
+fn push_base36(s: &mut String, mut n: u64) {
+    let mut buf = [b'0'; 13];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        if let Some(slot) = buf.get_mut(i) {
+            *slot = char::from_digit((n % 36) as u32, 36).map_or(b'0', |c| c as u8);
+        }
+        n /= 36;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    for b in buf.iter().skip(i) {
+        s.push(char::from(*b));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consent::{decide, Choice, Moment};
+
+    fn config() -> Config {
+        let json = r#"{"revision":2,"categories":[
+            {"id":"auth","title":"A","required":true},
+            {"id":"stats","title":"S"},
+            {"id":"ads-x","title":"M"}]}"#;
+        match Config::from_json(json) {
+            Ok(c) => c,
+            Err(e) => panic!("{}", e.message()),
+        }
+    }
+
+    fn record(c: &Config) -> Record {
+        let at = Moment {
+            now: 1_800_000_000,
+            fresh_id: "Zx0c9-wPq_4hTt1a".into(),
+            gpc: false,
+        };
+        match decide(c, None, &Choice::Custom(vec![("stats".into(), true)]), &at) {
+            Ok(r) => r,
+            Err(e) => panic!("{}", e.message()),
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let c = config();
+        let r = record(&c);
+        let v = encode(&r, &c);
+        assert_eq!(v, "c1.2.Zx0c9-wPq_4hTt1a.tro8w0.tro8w0.c.stats:1~ads-x:0");
+        assert_eq!(decode(&v, &c, 1_800_000_100), Some(r));
+    }
+
+    #[test]
+    fn unreadable_values_are_no_decision() {
+        let c = config();
+        let v = encode(&record(&c), &c);
+        let now = 1_800_000_100;
+        let bad = [
+            String::new(),
+            v[..v.len() - 2].to_owned(),
+            v.replace("c1.", "c2."),
+            v.replace(".2.", ".1."),
+            v.replace("stats:1", "stats:2"),
+            v.replace("~ads-x:0", ""),
+            v.replace("~ads-x:0", "~ads-x:0~ads-x:1"),
+            v.replace(".c.", ".z."),
+            v + ".extra",
+            "%7B%22json%22%3Atrue%7D".into(),
+        ];
+        for b in &bad {
+            assert_eq!(decode(b, &c, now), None, "{b}");
+        }
+        let fresh = encode(&record(&c), &c);
+        assert_eq!(decode(&fresh, &c, now + 183 * 86_400), None, "expired");
+        assert_eq!(
+            decode(&fresh, &c, now - 3 * 86_400),
+            None,
+            "from the future"
+        );
+    }
+
+    #[test]
+    fn newest_duplicate_wins() {
+        let c = config();
+        let old = record(&c);
+        let mut new = old.clone();
+        new.updated += 50;
+        new.choices = vec![
+            ("auth".into(), true),
+            ("stats".into(), false),
+            ("ads-x".into(), true),
+        ];
+        let jar = format!(
+            "a=1; consentry={}; consentry=junk; consentry={}",
+            encode(&new, &c),
+            encode(&old, &c)
+        );
+        assert_eq!(read(&jar, &c, 1_800_000_100), Some(new));
+    }
+
+    #[test]
+    fn globs() {
+        assert!(name_matches("_ga_*", "_ga_ABC123"));
+        assert!(name_matches("_ga", "_ga") && !name_matches("_ga", "_gat"));
+        assert!(name_matches("*", "") && name_matches("a*b*c", "aXbYbc"));
+        assert!(!name_matches("_ga_*", "_ga"));
+    }
+
+    #[test]
+    fn deletions_cover_parent_domains_and_paths() {
+        let d = delete_strings("_ga", "www.shop.test", "/a/b/page");
+        assert!(d.iter().any(|s| s.ends_with("Path=/; Domain=shop.test")));
+        assert!(d
+            .iter()
+            .any(|s| s.ends_with("Path=/a/b; Domain=www.shop.test")));
+        assert!(d.iter().any(|s| s.ends_with("Path=/a")));
+        assert!(!d.iter().any(|s| s.contains("Domain=.")));
+        let ip = delete_strings("_ga", "127.0.0.1", "/");
+        assert_eq!(ip.len(), 1);
+    }
+}

@@ -1,0 +1,154 @@
+//! The one error type of the crate.
+//!
+//! Reasons are static text; only the key path (and, where it helps, the
+//! offending value) is built at run time, so the message always says *where*
+//! and *what* without pulling `core::fmt` into the wasm.
+
+/// Something was wrong with input the crate was given: a config, a choice
+/// passed to `set()`, or a call made at the wrong moment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    path: String,
+    reason: &'static str,
+    value: Option<String>,
+}
+
+impl Error {
+    /// An error at `path` (empty for the whole input) for `reason`.
+    pub fn new(path: impl Into<String>, reason: &'static str) -> Self {
+        Error {
+            path: path.into(),
+            reason,
+            value: None,
+        }
+    }
+
+    /// Adds the offending value, quoted at the end of the message.
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        let mut v: String = value.into();
+        // Long or hostile values are cut so a message stays one short line.
+        if v.chars().count() > 60 {
+            v = v.chars().take(57).collect();
+            v.push_str("...");
+        }
+        self.value = Some(v);
+        self
+    }
+
+    /// The key path the error is about, such as `categories[2].id`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The static reason, such as `duplicate id`.
+    pub fn reason(&self) -> &'static str {
+        self.reason
+    }
+
+    /// Puts `prefix` in front of the path (`categories[2]` + `.id`).
+    pub fn within(mut self, prefix: &str) -> Self {
+        if !prefix.is_empty() {
+            let mut p = String::with_capacity(prefix.len() + self.path.len() + 1);
+            p.push_str(prefix);
+            if !self.path.is_empty() && !self.path.starts_with('[') {
+                p.push('.');
+            }
+            p.push_str(&self.path);
+            self.path = p;
+        }
+        self
+    }
+
+    /// The whole message: `categories[2].id: duplicate id "analytics"`.
+    pub fn message(&self) -> String {
+        let mut m = String::with_capacity(self.path.len() + self.reason.len() + 16);
+        if !self.path.is_empty() {
+            m.push_str(&self.path);
+            m.push_str(": ");
+        }
+        m.push_str(self.reason);
+        if let Some(v) = &self.value {
+            m.push_str(" \"");
+            for c in v.chars() {
+                // Control and bidi characters would make the message lie
+                // about what it shows.
+                if c.is_control()
+                    || ('\u{202a}'..='\u{202e}').contains(&c)
+                    || ('\u{2066}'..='\u{2069}').contains(&c)
+                {
+                    m.push('\u{fffd}');
+                } else {
+                    m.push(c);
+                }
+            }
+            m.push('"');
+        }
+        m
+    }
+}
+
+/// A path segment for list item `i` of `key`: `categories[2]`.
+pub fn item(key: &str, i: usize) -> String {
+    let mut s = String::with_capacity(key.len() + 6);
+    s.push_str(key);
+    s.push('[');
+    push_num(&mut s, i as u64);
+    s.push(']');
+    s
+}
+
+/// Appends the decimal digits of `n` without `core::fmt`.
+pub fn push_num(s: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        if let Some(b) = buf.get_mut(i) {
+            *b = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    for b in buf.iter().skip(i) {
+        s.push(char::from(*b));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_names_path_reason_and_value() {
+        let e = Error::new("id", "duplicate id")
+            .with_value("analytics")
+            .within("categories[2]");
+        assert_eq!(e.message(), "categories[2].id: duplicate id \"analytics\"");
+        let e = Error::new("", "expected an object").within("cookie");
+        assert_eq!(e.message(), "cookie: expected an object");
+        assert_eq!(Error::new("", "empty").message(), "empty");
+    }
+
+    #[test]
+    fn long_and_bidi_values_are_tamed() {
+        let long = "x".repeat(500);
+        let m = Error::new("a", "bad").with_value(long).message();
+        assert!(m.len() < 80, "{m}");
+        let m = Error::new("a", "bad")
+            .with_value("ab\u{202e}cd\n")
+            .message();
+        assert_eq!(m, "a: bad \"ab\u{fffd}cd\u{fffd}\"");
+    }
+
+    #[test]
+    fn numbers_print_without_fmt() {
+        let mut s = String::new();
+        push_num(&mut s, 0);
+        s.push(' ');
+        push_num(&mut s, 18446744073709551615);
+        assert_eq!(s, "0 18446744073709551615");
+        assert_eq!(item("categories", 12), "categories[12]");
+    }
+}

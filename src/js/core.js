@@ -1,0 +1,122 @@
+// The public Consentry object, shared by the ES module and the script tag.
+// It exists (with `ready`) before the wasm has loaded; methods that change
+// consent throw a clear error until then, and reads fail closed.
+
+/* global CONSENTRY_CSS */
+
+const NOT_READY = "consentry is not ready yet: wait for Consentry.ready";
+
+/** Builds the API object and the two functions that settle it. */
+export function facade() {
+  let core = null;
+  let failure = null;
+  let resolve, reject;
+  const ready = new Promise((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A failed start is reported in the console; a site that never awaits
+  // `ready` must not see an unhandled rejection.
+  ready.catch(() => {});
+
+  const need = (name) => {
+    if (core) return core;
+    throw new Error(`Consentry.${name}(): ${failure ? "consentry failed to start: " + failure.message : NOT_READY}`);
+  };
+  const api = {
+    ready,
+    get() {
+      const json = core ? core.get() : undefined;
+      return json === undefined ? null : JSON.parse(json);
+    },
+    allowed(category) {
+      return core ? core.allowed(String(category)) : false;
+    },
+    acceptAll() {
+      need("acceptAll").acceptAll();
+    },
+    rejectAll() {
+      need("rejectAll").rejectAll();
+    },
+    set(choices) {
+      if (choices === null || typeof choices !== "object" || Array.isArray(choices)) {
+        throw new TypeError("Consentry.set(): expects an object of category ids to true or false");
+      }
+      need("set").set(JSON.stringify(choices));
+    },
+    show() {
+      need("show").show();
+    },
+    showPreferences() {
+      need("showPreferences").showPreferences();
+    },
+    hide() {
+      need("hide").hide();
+    },
+    reset() {
+      need("reset").reset();
+    },
+    on(event, callback) {
+      if (event !== "change") {
+        throw new Error(`Consentry.on(): unknown event "${event}"; the only event is "change"`);
+      }
+      if (typeof callback !== "function") {
+        throw new TypeError("Consentry.on(): the callback must be a function");
+      }
+      const listener = (e) => callback(e.detail);
+      addEventListener("consentry:change", listener);
+      return () => removeEventListener("consentry:change", listener);
+    },
+    mountPreferences(element) {
+      if (!(element instanceof HTMLElement)) {
+        throw new TypeError("Consentry.mountPreferences(): expects an HTMLElement");
+      }
+      need("mountPreferences").mountPreferences(element);
+    },
+  };
+  Object.freeze(api);
+  return {
+    api,
+    settle(started) {
+      core = started;
+      resolve();
+      dispatchEvent(new Event("consentry:ready"));
+    },
+    fail(error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      console.error(`consentry: ${failure.message}. Nothing optional will load on this page.`);
+      reject(failure);
+    },
+  };
+}
+
+/** Puts `api` on window as a property other scripts cannot replace. */
+export function publish(api) {
+  try {
+    Object.defineProperty(window, "Consentry", { value: api, enumerable: true, writable: false, configurable: false });
+  } catch {
+    // Someone defined it first and locked it: leave the page's choice alone.
+  }
+}
+
+/** Adds the dialog's styles without inline <style>, so strict CSPs pass. */
+export function style() {
+  const css = typeof CONSENTRY_CSS === "string" ? CONSENTRY_CSS : "";
+  if (!css || document.querySelector("link[data-consentry-css],link[href$='consentry.css']")) return;
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  } catch {
+    const el = document.createElement("style");
+    el.textContent = css;
+    document.head.append(el);
+  }
+}
+
+/** Resolves once the document has a body and has been parsed. */
+export function domReady() {
+  return document.readyState === "loading"
+    ? new Promise((res) => document.addEventListener("DOMContentLoaded", res, { once: true }))
+    : Promise.resolve();
+}

@@ -1,0 +1,181 @@
+//! The controller: one consent manager on one page. It owns the config, the
+//! current record and the page-side state, and turns each decision into its
+//! effects in a fixed order: cookie, clean-up, UI, event, Consent Mode,
+//! gated markup.
+//!
+//! No `RefCell` borrow is ever held while calling out to the page: events,
+//! inline scripts and focus changes can call straight back into the API.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+
+use gloo_events::EventListener;
+use js_sys::Reflect;
+use wasm_bindgen::prelude::*;
+use web_sys::{CustomEvent, CustomEventInit, Element};
+
+use super::dom::{self, Res};
+use super::{blocker, dialog, gtag, jar};
+use crate::config::Config;
+use crate::consent::{self, Choice, Moment, Record};
+use crate::error::Error;
+use crate::text::{self, Words};
+
+pub struct App {
+    pub config: Config,
+    pub lang: String,
+    pub words: Words,
+    /// Whether the browser sends Global Privacy Control.
+    pub gpc: bool,
+    record: RefCell<Option<Record>>,
+    /// False when the browser refuses our cookie: choices last a page view.
+    pub can_store: Cell<bool>,
+    pub ui: RefCell<dialog::Ui>,
+    pub listeners: RefCell<Vec<EventListener>>,
+    pub queue: RefCell<VecDeque<Element>>,
+    pub running: Cell<bool>,
+    pub waiting: RefCell<Vec<EventListener>>,
+    observer: RefCell<Option<blocker::Observer>>,
+    me: Weak<App>,
+}
+
+impl App {
+    /// Starts consentry on this page with a validated config.
+    pub fn start(config: Config) -> Res<Rc<App>> {
+        let window = dom::window()?;
+        let document = dom::document()?;
+        let page_lang = document
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"));
+        let navigator = window.navigator();
+        let browser: Vec<String> = navigator
+            .languages()
+            .iter()
+            .filter_map(|v| v.as_string())
+            .collect();
+        let lang = text::pick_language(page_lang.as_deref(), &browser, &config.languages);
+        let gpc = Reflect::get(&navigator, &JsValue::from_str("globalPrivacyControl"))
+            .map(|v| v.is_truthy())
+            .unwrap_or(false);
+        let record = jar::load(&config);
+        let words = Words::for_lang(&lang, &config);
+        let app = Rc::new_cyclic(|me| App {
+            config,
+            lang,
+            words,
+            gpc,
+            record: RefCell::new(record.clone()),
+            can_store: Cell::new(jar::usable()),
+            ui: RefCell::new(dialog::Ui::default()),
+            listeners: RefCell::new(Vec::new()),
+            queue: RefCell::new(VecDeque::new()),
+            running: Cell::new(false),
+            waiting: RefCell::new(Vec::new()),
+            observer: RefCell::new(None),
+            me: me.clone(),
+        });
+        if record.is_some() {
+            gtag::update(&app.config, record.as_ref());
+        }
+        // Allowed scripts of a returning visitor start before any UI work.
+        if let Some(root) = document.document_element() {
+            blocker::sweep(&app, &root);
+        }
+        *app.observer.borrow_mut() = Some(blocker::observe(&app)?);
+        dialog::mount(&app)?;
+        if record.is_some() {
+            dialog::show_reopen(&app);
+        } else {
+            dialog::show_banner(&app);
+        }
+        Ok(app)
+    }
+
+    pub fn rc(&self) -> Option<Rc<App>> {
+        self.me.upgrade()
+    }
+
+    /// The first configured language, used when a text lacks the current one.
+    pub fn fallback(&self) -> &str {
+        self.config.languages.first().map_or("en", |s| s.as_str())
+    }
+
+    pub fn record(&self) -> Option<Record> {
+        self.record.borrow().clone()
+    }
+
+    pub fn allowed(&self, id: &str) -> bool {
+        self.record.borrow().as_ref().is_some_and(|r| r.allowed(id))
+    }
+
+    /// Applies a decision and all its effects.
+    pub fn decide(&self, choice: Choice) -> Result<(), Error> {
+        let previous = self.record();
+        let at = Moment {
+            now: dom::now_secs(),
+            fresh_id: fresh_id(),
+            gpc: self.gpc,
+        };
+        let record = consent::decide(&self.config, previous.as_ref(), &choice, &at)?;
+        self.can_store.set(jar::store(&self.config, &record));
+        jar::clean(&consent::refused(&self.config, &record));
+        *self.record.borrow_mut() = Some(record.clone());
+        let Some(app) = self.rc() else { return Ok(()) };
+        dialog::after_decision(&app);
+        dispatch("consentry:change", Some(&record));
+        gtag::update(&self.config, Some(&record));
+        if let Some(root) = dom::document().ok().and_then(|d| d.document_element()) {
+            blocker::sweep(&app, &root);
+        }
+        Ok(())
+    }
+
+    /// Withdraws: forgets the decision, deletes the consent cookie and the
+    /// declared cookies of every optional category, and asks again.
+    pub fn reset(&self) {
+        *self.record.borrow_mut() = None;
+        jar::forget(&self.config);
+        let optional: Vec<_> = self
+            .config
+            .categories
+            .iter()
+            .filter(|c| !c.required)
+            .collect();
+        jar::clean(&optional);
+        gtag::update(&self.config, None);
+        if self.config.reload_on_withdraw {
+            if let Ok(w) = dom::window() {
+                let _ = w.location().reload();
+                return;
+            }
+        }
+        if let Some(app) = self.rc() {
+            dialog::after_reset(&app);
+        }
+    }
+}
+
+/// A random 16-character receipt id from the browser's CSPRNG.
+fn fresh_id() -> String {
+    let mut bytes = [0u8; 12];
+    if let Ok(c) = dom::window().and_then(|w| w.crypto()) {
+        let _ = c.get_random_values_with_u8_array(&mut bytes);
+    }
+    consent::id_from_bytes(&bytes)
+}
+
+/// Fires `name` on `window` with the record (as a plain object) as detail.
+pub fn dispatch(name: &str, record: Option<&Record>) {
+    let detail = record
+        .and_then(|r| js_sys::JSON::parse(&r.to_json()).ok())
+        .unwrap_or(JsValue::NULL);
+    let init = CustomEventInit::new();
+    init.set_detail(&detail);
+    if let (Ok(w), Ok(e)) = (
+        dom::window(),
+        CustomEvent::new_with_event_init_dict(name, &init),
+    ) {
+        let _ = w.dispatch_event(&e);
+    }
+}

@@ -1,0 +1,681 @@
+//! What the visitor sees: the first layer (banner), the second layer
+//! (preferences, a modal `<dialog>` built when first opened), the reopen
+//! control and inline account panels. Every text is set through
+//! `textContent` or attributes; nothing from a config is parsed as HTML.
+
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event, HtmlDialogElement, HtmlInputElement};
+
+use super::app::App;
+use super::dom::{self, add, append, el, Res};
+use crate::consent::{self, Choice};
+
+/// The dialog's live nodes.
+#[derive(Default)]
+pub struct Ui {
+    root: Option<Element>,
+    banner: Option<Element>,
+    prefs: Option<Element>,
+    reopen: Option<Element>,
+    status: Option<Element>,
+    /// Inline panels from `mountPreferences`.
+    panels: Vec<Element>,
+    /// Where focus goes back to when the preferences close.
+    opener: Option<Element>,
+}
+
+/// Adds the root with the banner, the reopen control and a live region as
+/// the first thing in `<body>`, so keyboard users reach it first.
+pub fn mount(app: &Rc<App>) -> Res<()> {
+    let doc = dom::document()?;
+    let body = doc
+        .body()
+        .ok_or_else(|| wasm_bindgen::JsValue::from_str("no body"))?;
+    let dir = if crate::text::is_rtl(&app.lang) {
+        "rtl"
+    } else {
+        "ltr"
+    };
+    let root = el(
+        "div",
+        &[
+            ("class", "cst"),
+            ("data-consentry", "root"),
+            ("lang", &app.lang),
+            ("dir", dir),
+        ],
+        "",
+    )?;
+    let w = &app.words;
+
+    let banner = el(
+        "section",
+        &[
+            ("class", "cst-banner"),
+            ("data-consentry", "banner"),
+            ("role", "dialog"),
+            ("aria-modal", "false"),
+            ("aria-labelledby", "cst-title"),
+            ("aria-describedby", "cst-text"),
+            ("hidden", ""),
+        ],
+        "",
+    )?;
+    let title = el(
+        "h2",
+        &[("id", "cst-title"), ("class", "cst-title")],
+        w.get("banner_title"),
+    )?;
+    let text = el(
+        "p",
+        &[("id", "cst-text"), ("class", "cst-text")],
+        w.get("banner_text"),
+    )?;
+    if let Some(url) = &app.config.policy_url {
+        text.append_with_str_1(" ")?;
+        let link = el(
+            "a",
+            &[("href", url), ("class", "cst-link")],
+            w.get("policy_link"),
+        )?;
+        text.append_child(&link)?;
+    }
+    append(&banner, &[&title, &text])?;
+    if !app.can_store.get() {
+        add(
+            &banner,
+            &el("p", &[("class", "cst-note")], w.get("no_memory"))?,
+        )?;
+    }
+    add(
+        &banner,
+        &actions(app, &["reject-all", "accept-all", "open-preferences"])?,
+    )?;
+
+    let reopen = el(
+        "button",
+        &[
+            ("type", "button"),
+            ("class", "cst-reopen"),
+            ("data-consentry", "reopen"),
+            ("hidden", ""),
+        ],
+        w.get("reopen"),
+    )?;
+    let status = el(
+        "div",
+        &[
+            ("class", "cst-sr"),
+            ("role", "status"),
+            ("aria-live", "polite"),
+        ],
+        "",
+    )?;
+    append(&root, &[&banner, &reopen, &status])?;
+    body.insert_before(&root, body.first_child().as_ref())?;
+
+    let weak = Rc::downgrade(app);
+    let on_click = EventListener::new(&root, "click", move |e| {
+        if let Some(app) = weak.upgrade() {
+            on_action(&app, e);
+        }
+    });
+    app.listeners.borrow_mut().push(on_click);
+    let mut ui = app.ui.borrow_mut();
+    ui.root = Some(root);
+    ui.banner = Some(banner);
+    ui.reopen = Some(reopen);
+    ui.status = Some(status);
+    Ok(())
+}
+
+/// A row of the given action buttons, all of equal weight.
+fn actions(app: &App, which: &[&str]) -> Res<Element> {
+    let row = el("div", &[("class", "cst-actions")], "")?;
+    for a in which {
+        let key = match *a {
+            "accept-all" => "accept_all",
+            "reject-all" => "reject_all",
+            "open-preferences" => "preferences",
+            "save" => "save",
+            _ => "close",
+        };
+        let b = el(
+            "button",
+            &[
+                ("type", "button"),
+                ("class", "cst-btn"),
+                ("data-consentry-action", a),
+            ],
+            app.words.get(key),
+        )?;
+        row.append_child(&b)?;
+    }
+    Ok(row)
+}
+
+/// The action named by the clicked control, if any. Only genuine user
+/// events count: a script cannot click "accept" for the visitor.
+fn on_action(app: &Rc<App>, e: &Event) {
+    if !e.is_trusted() {
+        return;
+    }
+    let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return;
+    };
+    let Some(control) = target
+        .closest("[data-consentry-action],[data-consentry=\"reopen\"]")
+        .ok()
+        .flatten()
+    else {
+        return;
+    };
+    if control.get_attribute("data-consentry").as_deref() == Some("reopen") {
+        open_preferences(app, Some(control));
+        return;
+    }
+    let scope = control
+        .closest("[data-consentry=\"panel\"],[data-consentry=\"preferences\"]")
+        .ok()
+        .flatten();
+    match control.get_attribute("data-consentry-action").as_deref() {
+        Some("accept-all") => decide(app, Choice::AcceptAll),
+        Some("reject-all") => decide(app, Choice::RejectAll),
+        Some("open-preferences") => open_preferences(app, Some(control)),
+        Some("close") => close_preferences(app),
+        Some("save") => {
+            if let Some(scope) = scope {
+                decide(app, Choice::Custom(read_switches(&scope)));
+            }
+        }
+        Some("export") => {
+            let _ = export(app);
+        }
+        Some("withdraw") => app.reset(),
+        _ => {}
+    }
+}
+
+fn decide(app: &Rc<App>, choice: Choice) {
+    if let Err(e) = app.decide(choice) {
+        web_sys::console::error_1(&e.message().into());
+    }
+}
+
+/// The switch positions inside `scope`.
+fn read_switches(scope: &Element) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    if let Ok(list) = scope.query_selector_all("input[data-consentry-category]") {
+        for i in 0..list.length() {
+            if let Some(input) = list
+                .item(i)
+                .and_then(|n| n.dyn_into::<HtmlInputElement>().ok())
+            {
+                if !input.disabled() {
+                    out.push((
+                        input
+                            .get_attribute("data-consentry-category")
+                            .unwrap_or_default(),
+                        input.checked(),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Sets every switch in `scope` to the current record, or to the starting
+/// positions (required on, the rest off) when there is none.
+fn sync_switches(app: &App, scope: &Element) {
+    let choices = app
+        .record()
+        .map_or_else(|| consent::starting_choices(&app.config), |r| r.choices);
+    if let Ok(list) = scope.query_selector_all("input[data-consentry-category]") {
+        for i in 0..list.length() {
+            if let Some(input) = list
+                .item(i)
+                .and_then(|n| n.dyn_into::<HtmlInputElement>().ok())
+            {
+                let id = input
+                    .get_attribute("data-consentry-category")
+                    .unwrap_or_default();
+                input.set_checked(choices.iter().any(|(k, v)| *k == id && *v));
+            }
+        }
+    }
+}
+
+/// One list item per category: a labelled switch, the description, notes
+/// and a table of the declared cookies. `prefix` keeps ids unique when the
+/// same list appears twice on a page.
+fn category_list(app: &App, prefix: &str) -> Res<Element> {
+    let w = &app.words;
+    let fb = app.fallback();
+    let list = el("ul", &[("class", "cst-cats")], "")?;
+    for c in &app.config.categories {
+        let input_id = [prefix, "-", &c.id].concat();
+        let desc_id = [prefix, "-", &c.id, "-d"].concat();
+        let item = el("li", &[("class", "cst-cat")], "")?;
+        let head = el("div", &[("class", "cst-cat-head")], "")?;
+        let label = el(
+            "label",
+            &[("for", &input_id), ("class", "cst-cat-title")],
+            c.title.get(&app.lang, fb),
+        )?;
+        let input = el(
+            "input",
+            &[
+                ("type", "checkbox"),
+                ("role", "switch"),
+                ("class", "cst-switch"),
+                ("id", &input_id),
+                ("data-consentry-category", &c.id),
+                ("aria-describedby", &desc_id),
+            ],
+            "",
+        )?;
+        if c.required {
+            input.set_attribute("disabled", "")?;
+            input.set_attribute("checked", "")?;
+        }
+        append(&head, &[&label, &input])?;
+        let desc = el("div", &[("id", &desc_id), ("class", "cst-cat-desc")], "")?;
+        let body = c.description.get(&app.lang, fb);
+        if !body.is_empty() {
+            add(&desc, &el("p", &[], body)?)?;
+        }
+        if c.required {
+            add(
+                &desc,
+                &el(
+                    "p",
+                    &[("class", "cst-note")],
+                    &[w.get("required"), ". ", w.get("required_note")].concat(),
+                )?,
+            )?;
+        } else if c.gpc && app.gpc {
+            add(
+                &desc,
+                &el(
+                    "p",
+                    &[("class", "cst-note"), ("data-consentry", "gpc-note")],
+                    w.get("gpc_note"),
+                )?,
+            )?;
+        }
+        append(&item, &[&head, &desc])?;
+        if !c.cookies.is_empty() {
+            add(&item, &cookie_table(app, c)?)?;
+        }
+        list.append_child(&item)?;
+    }
+    Ok(list)
+}
+
+fn cookie_table(app: &App, c: &crate::config::Category) -> Res<Element> {
+    let w = &app.words;
+    let fb = app.fallback();
+    let details = el("details", &[("class", "cst-details")], "")?;
+    let mut summary = String::from(w.get("cookies_summary"));
+    summary.push_str(" (");
+    crate::error::push_num(&mut summary, c.cookies.len() as u64);
+    summary.push(')');
+    add(&details, &el("summary", &[], &summary)?)?;
+    let wrap = el("div", &[("class", "cst-table-wrap")], "")?;
+    let table = el("table", &[("class", "cst-table")], "")?;
+    let head = el("tr", &[], "")?;
+    for key in [
+        "cookie_name",
+        "cookie_provider",
+        "cookie_purpose",
+        "cookie_duration",
+    ] {
+        add(&head, &el("th", &[("scope", "col")], w.get(key))?)?;
+    }
+    let thead = el("thead", &[], "")?;
+    thead.append_child(&head)?;
+    let tbody = el("tbody", &[], "")?;
+    for k in &c.cookies {
+        let row = el("tr", &[], "")?;
+        let name = el("th", &[("scope", "row")], "")?;
+        add(&name, &el("code", &[], &k.name)?)?;
+        row.append_child(&name)?;
+        add(&row, &el("td", &[], k.provider.as_deref().unwrap_or("—"))?)?;
+        let purpose = k.purpose.get(&app.lang, fb);
+        add(
+            &row,
+            &el("td", &[], if purpose.is_empty() { "—" } else { purpose })?,
+        )?;
+        let duration = k.duration.as_ref().map_or("—", |d| d.get(&app.lang, fb));
+        add(&row, &el("td", &[], duration)?)?;
+        tbody.append_child(&row)?;
+    }
+    append(&table, &[&thead, &tbody])?;
+    wrap.append_child(&table)?;
+    details.append_child(&wrap)?;
+    Ok(details)
+}
+
+/// Builds the second layer; it is only built the first time it opens.
+fn build_preferences(app: &Rc<App>) -> Res<Element> {
+    let w = &app.words;
+    let dialog = el(
+        "dialog",
+        &[
+            ("class", "cst-prefs"),
+            ("data-consentry", "preferences"),
+            ("aria-labelledby", "cst-prefs-title"),
+            ("aria-describedby", "cst-prefs-text"),
+        ],
+        "",
+    )?;
+    let head = el("div", &[("class", "cst-prefs-head")], "")?;
+    let title = el(
+        "h2",
+        &[("id", "cst-prefs-title"), ("class", "cst-title")],
+        w.get("preferences_title"),
+    )?;
+    let close = el(
+        "button",
+        &[
+            ("type", "button"),
+            ("class", "cst-close"),
+            ("data-consentry-action", "close"),
+            ("aria-label", w.get("close")),
+        ],
+        "×",
+    )?;
+    append(&head, &[&title, &close])?;
+    let body = el("div", &[("class", "cst-prefs-body")], "")?;
+    let text = el(
+        "p",
+        &[("id", "cst-prefs-text"), ("class", "cst-text")],
+        w.get("preferences_text"),
+    )?;
+    if let Some(url) = &app.config.policy_url {
+        text.append_with_str_1(" ")?;
+        add(
+            &text,
+            &el(
+                "a",
+                &[("href", url), ("class", "cst-link")],
+                w.get("policy_link"),
+            )?,
+        )?;
+    }
+    body.append_child(&text)?;
+    if !app.can_store.get() {
+        add(
+            &body,
+            &el("p", &[("class", "cst-note")], w.get("no_memory"))?,
+        )?;
+    }
+    add(&body, &category_list(app, "cst-p")?)?;
+    let foot = actions(app, &["reject-all", "accept-all", "save"])?;
+    foot.set_attribute("class", "cst-actions cst-prefs-foot")?;
+    append(&dialog, &[&head, &body, &foot])?;
+    let root = app
+        .ui
+        .borrow()
+        .root
+        .clone()
+        .ok_or_else(|| wasm_bindgen::JsValue::from_str("not mounted"))?;
+    root.append_child(&dialog)?;
+    // Escape closes the modal through `cancel`; route it through our close
+    // so focus goes back where it came from.
+    let weak = Rc::downgrade(app);
+    let on_cancel = EventListener::new(&dialog, "cancel", move |e| {
+        e.prevent_default();
+        if let Some(app) = weak.upgrade() {
+            close_preferences(&app);
+        }
+    });
+    app.listeners.borrow_mut().push(on_cancel);
+    app.ui.borrow_mut().prefs = Some(dialog.clone());
+    Ok(dialog)
+}
+
+pub fn show_banner(app: &App) {
+    let ui = app.ui.borrow();
+    if let Some(b) = &ui.banner {
+        dom::set_hidden(b, false);
+    }
+    if let Some(r) = &ui.reopen {
+        dom::set_hidden(r, true);
+    }
+}
+
+pub fn hide(app: &App) {
+    close_preferences(app);
+    let ui = app.ui.borrow();
+    if let Some(b) = &ui.banner {
+        dom::set_hidden(b, true);
+    }
+}
+
+pub fn show_reopen(app: &App) {
+    let ui = app.ui.borrow();
+    if let Some(r) = &ui.reopen {
+        dom::set_hidden(r, false);
+    }
+}
+
+/// Opens the second layer as a modal dialog, remembering what had focus.
+pub fn open_preferences(app: &Rc<App>, opener: Option<Element>) {
+    let existing = app.ui.borrow().prefs.clone();
+    let Some(prefs) = existing.or_else(|| build_preferences(app).ok()) else {
+        return;
+    };
+    sync_switches(app, &prefs);
+    let opener = opener.or_else(|| dom::document().ok().and_then(|d| d.active_element()));
+    app.ui.borrow_mut().opener = opener;
+    if let Ok(d) = prefs.dyn_into::<HtmlDialogElement>() {
+        if !d.open() {
+            let _ = d.show_modal();
+        }
+    }
+}
+
+/// Closes the second layer and returns focus to where it came from.
+pub fn close_preferences(app: &App) {
+    let (prefs, opener) = {
+        let mut ui = app.ui.borrow_mut();
+        (ui.prefs.clone(), ui.opener.take())
+    };
+    let Some(d) = prefs.and_then(|p| p.dyn_into::<HtmlDialogElement>().ok()) else {
+        return;
+    };
+    if !d.open() {
+        return;
+    }
+    d.close();
+    if let Some(o) = opener.filter(|o| o.is_connected() && !is_hidden(o)) {
+        dom::focus(&o);
+    }
+}
+
+fn is_hidden(e: &Element) -> bool {
+    e.closest("[hidden]").ok().flatten().is_some()
+}
+
+/// After a decision: the layers close, the reopen control appears, panels
+/// and switches show the new record, and the change is announced.
+pub fn after_decision(app: &App) {
+    let focus_was_inside = {
+        let ui = app.ui.borrow();
+        let active = dom::document().ok().and_then(|d| d.active_element());
+        active.is_some_and(|a| ui.banner.as_ref().is_some_and(|b| b.contains(Some(&a))))
+    };
+    hide(app);
+    show_reopen(app);
+    refresh(app);
+    if focus_was_inside {
+        let reopen = app.ui.borrow().reopen.clone();
+        if let Some(r) = reopen {
+            dom::focus(&r);
+        }
+    }
+    announce(app, app.words.get("saved"));
+}
+
+/// After a withdrawal: back to the first layer.
+pub fn after_reset(app: &App) {
+    close_preferences(app);
+    show_banner(app);
+    refresh(app);
+    announce(app, app.words.get("withdrawn"));
+}
+
+fn announce(app: &App, text: &str) {
+    let status = app.ui.borrow().status.clone();
+    if let Some(s) = status {
+        s.set_text_content(Some(text));
+    }
+}
+
+/// Brings open switches and account panels up to date with the record.
+fn refresh(app: &App) {
+    let (prefs, panels) = {
+        let ui = app.ui.borrow();
+        (ui.prefs.clone(), ui.panels.clone())
+    };
+    if let Some(p) = prefs {
+        sync_switches(app, &p);
+    }
+    for p in panels {
+        sync_switches(app, &p);
+        let _ = fill_record(app, &p);
+    }
+}
+
+/// Renders the preferences inline in `host` (the account area), with the
+/// consent record, a JSON export and a withdraw button.
+pub fn mount_panel(app: &Rc<App>, host: &Element) -> Res<()> {
+    let w = &app.words;
+    let n = app.ui.borrow().panels.len();
+    let mut prefix = String::from("cst-a");
+    crate::error::push_num(&mut prefix, n as u64);
+    let dir = if crate::text::is_rtl(&app.lang) {
+        "rtl"
+    } else {
+        "ltr"
+    };
+    let panel = el(
+        "section",
+        &[
+            ("class", "cst cst-panel"),
+            ("data-consentry", "panel"),
+            ("lang", &app.lang),
+            ("dir", dir),
+            ("aria-label", w.get("preferences_title")),
+        ],
+        "",
+    )?;
+    add(&panel, &category_list(app, &prefix)?)?;
+    add(
+        &panel,
+        &actions(app, &["reject-all", "accept-all", "save"])?,
+    )?;
+    let record = el(
+        "div",
+        &[("class", "cst-record"), ("data-consentry", "record")],
+        "",
+    )?;
+    panel.append_child(&record)?;
+    host.replace_children_with_node_1(&panel);
+    let weak = Rc::downgrade(app);
+    let on_click = EventListener::new(&panel, "click", move |e| {
+        if let Some(app) = weak.upgrade() {
+            on_action(&app, e);
+        }
+    });
+    app.listeners.borrow_mut().push(on_click);
+    app.ui.borrow_mut().panels.push(panel.clone());
+    sync_switches(app, &panel);
+    fill_record(app, &panel)
+}
+
+/// The record part of an account panel: receipt id, dates, export and
+/// withdraw.
+fn fill_record(app: &App, panel: &Element) -> Res<()> {
+    let Some(slot) = panel.query_selector("[data-consentry=\"record\"]")? else {
+        return Ok(());
+    };
+    let w = &app.words;
+    let title = el(
+        "h3",
+        &[("class", "cst-record-title")],
+        w.get("record_title"),
+    )?;
+    let Some(r) = app.record() else {
+        let none = el("p", &[], w.get("record_none"))?;
+        slot.replace_children_with_node_2(&title, &none);
+        return Ok(());
+    };
+    let dl = el("dl", &[("class", "cst-facts")], "")?;
+    for (key, value) in [
+        ("record_id", r.id.clone()),
+        ("record_given", crate::time::iso8601(r.given)),
+        ("record_updated", crate::time::iso8601(r.updated)),
+    ] {
+        let dt = el("dt", &[], w.get(key))?;
+        let dd = el("dd", &[], "")?;
+        if key == "record_id" {
+            add(&dd, &el("code", &[("data-consentry", "receipt")], &value)?)?;
+        } else {
+            add(
+                &dd,
+                &el(
+                    "time",
+                    &[("datetime", &value)],
+                    &value.replace('T', " ").replace('Z', " UTC"),
+                )?,
+            )?;
+        }
+        append(&dl, &[&dt, &dd])?;
+    }
+    let buttons = el("div", &[("class", "cst-actions")], "")?;
+    for (action, key) in [("export", "export"), ("withdraw", "withdraw")] {
+        let b = el(
+            "button",
+            &[
+                ("type", "button"),
+                ("class", "cst-btn"),
+                ("data-consentry-action", action),
+            ],
+            w.get(key),
+        )?;
+        add(&buttons, &b)?;
+    }
+    slot.replace_children_with_node_3(&title, &dl, &buttons);
+    Ok(())
+}
+
+/// Downloads the record as `consentry-record-<id>.json`.
+fn export(app: &App) -> Res<()> {
+    let Some(r) = app.record() else { return Ok(()) };
+    let parts = js_sys::Array::of1(&r.to_json().into());
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let name = ["consentry-record-", &r.id, ".json"].concat();
+    let a: web_sys::HtmlAnchorElement = el(
+        "a",
+        &[("href", &url), ("download", &name), ("hidden", "")],
+        "",
+    )?
+    .dyn_into()?;
+    let body = dom::document()?
+        .body()
+        .ok_or_else(|| wasm_bindgen::JsValue::from_str("no body"))?;
+    body.append_child(&a)?;
+    a.click();
+    a.remove();
+    web_sys::Url::revoke_object_url(&url)?;
+    Ok(())
+}

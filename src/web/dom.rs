@@ -1,0 +1,69 @@
+//! Small typed helpers over web-sys for building the dialog without HTML
+//! strings: every text goes in through `textContent` or an attribute.
+
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, HtmlElement, Window};
+
+pub type Res<T> = Result<T, JsValue>;
+
+pub fn window() -> Res<Window> {
+    web_sys::window().ok_or_else(|| JsValue::from_str("consentry: no window"))
+}
+
+pub fn document() -> Res<Document> {
+    window()?
+        .document()
+        .ok_or_else(|| JsValue::from_str("consentry: no document"))
+}
+
+/// A new element with `attrs` set and `text` as its text content.
+pub fn el(tag: &str, attrs: &[(&str, &str)], text: &str) -> Res<Element> {
+    let e = document()?.create_element(tag)?;
+    for (k, v) in attrs {
+        e.set_attribute(k, v)?;
+    }
+    if !text.is_empty() {
+        e.set_text_content(Some(text));
+    }
+    Ok(e)
+}
+
+/// Appends each child to `parent`.
+pub fn append(parent: &Element, children: &[&Element]) -> Res<()> {
+    for c in children {
+        parent.append_child(c)?;
+    }
+    Ok(())
+}
+
+pub fn html(e: &Element) -> Res<HtmlElement> {
+    e.clone().dyn_into::<HtmlElement>().map_err(JsValue::from)
+}
+
+/// Appends `child` to `parent`.
+pub fn add(parent: &Element, child: &Element) -> Res<()> {
+    parent.append_child(child).map(|_| ())
+}
+
+/// Moves focus to `e`, if it can take it.
+pub fn focus(e: &Element) {
+    if let Ok(h) = html(e) {
+        let _ = h.focus();
+    }
+}
+
+pub fn set_hidden(e: &Element, hidden: bool) {
+    if let Ok(h) = html(e) {
+        h.set_hidden(hidden);
+    }
+}
+
+/// Seconds since the epoch, from the browser's clock.
+pub fn now_secs() -> u64 {
+    let ms = js_sys::Date::now();
+    if ms.is_finite() && ms > 0.0 {
+        (ms / 1000.0) as u64
+    } else {
+        0
+    }
+}

@@ -1,0 +1,114 @@
+//! The browser's cookie jar and storage, seen through the core's codec.
+
+use wasm_bindgen::JsCast;
+use web_sys::HtmlDocument;
+
+use super::dom::{document, window};
+use crate::config::{Category, Config};
+use crate::consent::Record;
+use crate::cookie;
+
+fn html_document() -> Option<HtmlDocument> {
+    document().ok()?.dyn_into::<HtmlDocument>().ok()
+}
+
+/// The page's `document.cookie`, or "" when it cannot be read (sandboxed
+/// frames, cookies disabled): a jar we cannot read holds no decision.
+pub fn read_all() -> String {
+    html_document()
+        .and_then(|d| d.cookie().ok())
+        .unwrap_or_default()
+}
+
+fn write(assignment: &str) {
+    if let Some(d) = html_document() {
+        let _ = d.set_cookie(assignment);
+    }
+}
+
+fn is_https() -> bool {
+    window()
+        .ok()
+        .and_then(|w| w.location().protocol().ok())
+        .is_some_and(|p| p == "https:")
+}
+
+fn location() -> (String, String) {
+    let loc = window().ok().map(|w| w.location());
+    let host = loc
+        .as_ref()
+        .and_then(|l| l.hostname().ok())
+        .unwrap_or_default();
+    let path = loc
+        .as_ref()
+        .and_then(|l| l.pathname().ok())
+        .unwrap_or_default();
+    (host, path)
+}
+
+/// The stored decision, if any.
+pub fn load(config: &Config) -> Option<Record> {
+    cookie::read(&read_all(), config, super::dom::now_secs())
+}
+
+/// Stores `record`; returns whether the browser kept it.
+pub fn store(config: &Config, record: &Record) -> bool {
+    let value = cookie::encode(record, config);
+    write(&cookie::set_string(config, &value, is_https()));
+    cookie::values(&read_all(), &config.cookie.name).any(|v| v == value)
+}
+
+/// Deletes every copy of the consent cookie.
+pub fn forget(config: &Config) {
+    let (host, path) = location();
+    for s in cookie::delete_strings(&config.cookie.name, &host, &path) {
+        write(&s);
+    }
+}
+
+/// Deletes the declared cookies and storage keys of `categories`, on this
+/// host, its parent domains and every parent path.
+pub fn clean(categories: &[&Category]) {
+    let jar = read_all();
+    let (host, path) = location();
+    for c in categories {
+        for name in cookie::names(&jar) {
+            if c.cookies
+                .iter()
+                .any(|k| cookie::name_matches(&k.name, name))
+            {
+                for s in cookie::delete_strings(name, &host, &path) {
+                    write(&s);
+                }
+            }
+        }
+    }
+    let Ok(w) = window() else { return };
+    for storage in [w.local_storage(), w.session_storage()]
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let len = storage.length().unwrap_or(0);
+        let keys: Vec<String> = (0..len)
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .collect();
+        for key in keys {
+            if categories
+                .iter()
+                .any(|c| c.storage.iter().any(|p| cookie::name_matches(p, &key)))
+            {
+                let _ = storage.remove_item(&key);
+            }
+        }
+    }
+}
+
+/// Whether this browser will keep a cookie for this page.
+pub fn usable() -> bool {
+    const PROBE: &str = "consentry_probe";
+    write("consentry_probe=1; Path=/; SameSite=Lax");
+    let ok = cookie::values(&read_all(), PROBE).next().is_some();
+    write("consentry_probe=; Max-Age=0; Path=/");
+    ok
+}
