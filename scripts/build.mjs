@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+// Builds everything a site serves into dist/:
+//
+//   consentry.mjs    ES module, wasm inlined          (package "." export)
+//   consentry.js     classic script, fetches its wasm  ("./consentry.js")
+//   consentry.wasm   the wasm next to the classic script
+//   consentry.css    minified stylesheet (also inlined into both scripts)
+//   consentry.d.ts   types for the ES module
+//
+//   node scripts/build.mjs            # release: --release, wasm-opt -Oz, minified
+//   node scripts/build.mjs --debug    # debug cargo build, no wasm-opt, no minify
+//
+// Only node builtins at top level: esbuild is imported after setup ran.
+
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { brotliCompressSync, constants as zc, gzipSync } from "node:zlib";
+import { cargoVersion, root, run, setup } from "./setup.mjs";
+
+const TARGET = "wasm32-unknown-unknown";
+const CRATE = "consentry";
+
+// Features rustc (1.8x+, LLVM 19+) enables by default for wasm32-unknown-unknown.
+// wasm-opt starts from the MVP feature set, so each one has to be named or it
+// rejects the module (or silently lowers nothing and fails validation).
+export const WASM_FEATURES = [
+  "--enable-bulk-memory",
+  "--enable-bulk-memory-opt",
+  "--enable-nontrapping-float-to-int",
+  "--enable-sign-ext",
+  "--enable-reference-types",
+  "--enable-multivalue",
+  "--enable-mutable-globals",
+  "--enable-call-indirect-overlong",
+];
+
+const p = (...xs) => join(root, ...xs);
+const rel = (x) => relative(root, x) || ".";
+
+function need(file, what) {
+  if (!existsSync(file)) throw new Error(`${rel(file)} is missing (${what})`);
+  return file;
+}
+
+function checkVersions() {
+  const pkg = JSON.parse(readFileSync(p("package.json"), "utf8")).version;
+  const crate = cargoVersion();
+  if (pkg !== crate) {
+    throw new Error(
+      `version mismatch: package.json says ${pkg} but Cargo.toml says ${crate}; ` +
+        "the npm package and the crate are released together, set both to the same version",
+    );
+  }
+  return pkg;
+}
+
+/** Raw, gzip -9 and brotli (quality 11) sizes of a buffer. */
+export function sizes(buf) {
+  return {
+    raw: buf.length,
+    gzip: gzipSync(buf, { level: 9 }).length,
+    brotli: brotliCompressSync(buf, {
+      params: {
+        [zc.BROTLI_PARAM_QUALITY]: zc.BROTLI_MAX_QUALITY,
+        [zc.BROTLI_PARAM_LGWIN]: zc.BROTLI_MAX_WINDOW_BITS,
+        [zc.BROTLI_PARAM_SIZE_HINT]: buf.length,
+      },
+    }).length,
+  };
+}
+
+function table(rows) {
+  const head = ["file", "raw", "gzip -9", "brotli"];
+  const body = rows.map((r) => [r.file, String(r.raw), String(r.gzip), String(r.brotli)]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ");
+  const out = [line(head), w.map((n) => "-".repeat(n)).join("  ")];
+  body.forEach((b, i) => {
+    if (rows[i].total) out.push(w.map((n) => "-".repeat(n)).join("  "));
+    out.push(line(b));
+  });
+  return out.join("\n");
+}
+
+/**
+ * @param {{debug?: boolean}} [opts]
+ * @returns {Promise<{files: {file: string, raw: number, gzip: number, brotli: number}[], scriptTag: {raw: number, gzip: number, brotli: number}}>}
+ */
+export async function build({ debug = false } = {}) {
+  const t0 = Date.now();
+  const version = checkVersions();
+  const profile = debug ? "debug" : "release";
+  console.log(`build: consentry ${version} (${profile})`);
+
+  // (a) the wasm
+  run("cargo", ["build", ...(debug ? [] : ["--release"]), "--target", TARGET, "--lib"]);
+  const rawWasm = need(p("target", TARGET, profile, `${CRATE}.wasm`), "cargo build produced no wasm");
+
+  // (b) JS glue + wasm, as plain web ESM
+  const wbg = p("target", "wbg");
+  rmSync(wbg, { recursive: true, force: true });
+  run("wasm-bindgen", [
+    "--target", "web", "--no-typescript",
+    ...(debug ? ["--debug", "--keep-debug"] : []),
+    "--out-dir", wbg, rawWasm,
+  ]);
+  const wasm = need(join(wbg, `${CRATE}_bg.wasm`), "wasm-bindgen output");
+  need(join(wbg, `${CRATE}.js`), "wasm-bindgen output");
+
+  // (c) shrink it
+  if (!debug) {
+    const wasmOpt = need(p("node_modules", ".bin", "wasm-opt"), "npm package binaryen; run node scripts/setup.mjs");
+    const before = readFileSync(wasm).length;
+    run(wasmOpt, ["-Oz", ...WASM_FEATURES, "--strip-debug", "--strip-producers", wasm, "-o", wasm]);
+    console.log(`build: wasm-opt -Oz ${before} -> ${readFileSync(wasm).length} bytes`);
+  }
+  // wasm-opt validates its own output, but the browser engine has the last word.
+  if (!WebAssembly.validate(readFileSync(wasm))) {
+    throw new Error(`${rel(wasm)} does not validate as WebAssembly in this Node (${process.version})`);
+  }
+
+  const esbuild = await import("esbuild");
+  const dist = p("dist");
+  rmSync(dist, { recursive: true, force: true });
+  mkdirSync(dist, { recursive: true });
+
+  // (d) CSS
+  const cssSrc = readFileSync(need(p("src", "web", "consentry.css"), "the dialog stylesheet"), "utf8");
+  const css = debug ? cssSrc : (await esbuild.transform(cssSrc, { loader: "css", minify: true, target: "es2020" })).code.trim();
+  writeFileSync(join(dist, "consentry.css"), css + "\n");
+
+  // (e) the two JS entry points
+  const common = {
+    bundle: true,
+    minify: !debug,
+    target: "es2020",
+    platform: "browser",
+    charset: "ascii", // a classic script may be decoded with the page's charset
+    legalComments: "none",
+    define: { CONSENTRY_CSS: JSON.stringify(css) },
+    sourcemap: debug ? "inline" : false,
+    logLevel: "warning",
+    absWorkingDir: root,
+  };
+  await esbuild.build({
+    ...common,
+    entryPoints: [need(p("src", "js", "module.js"), "ES module entry point")],
+    outfile: join(dist, "consentry.mjs"),
+    format: "esm",
+    loader: { ".wasm": "binary" },
+  });
+  await esbuild.build({
+    ...common,
+    entryPoints: [need(p("src", "js", "script.js"), "classic script entry point")],
+    outfile: join(dist, "consentry.js"),
+    format: "iife",
+    // wasm-bindgen's glue falls back to `new URL(.., import.meta.url)` when
+    // given no wasm location; the classic script always passes one.
+    logOverride: { "empty-import-meta": "silent" },
+  });
+  copyFileSync(wasm, join(dist, "consentry.wasm"));
+
+  // (f) types
+  copyFileSync(need(p("src", "js", "consentry.d.ts"), "TypeScript declarations"), join(dist, "consentry.d.ts"));
+
+  // (g) what it costs
+  const files = readdirSync(dist)
+    .filter((f) => !f.startsWith("."))
+    .sort()
+    .map((file) => ({ file, ...sizes(readFileSync(join(dist, file))) }));
+  const tag = files.filter((f) => f.file === "consentry.js" || f.file === "consentry.wasm");
+  const scriptTag = {
+    raw: tag.reduce((a, f) => a + f.raw, 0),
+    gzip: tag.reduce((a, f) => a + f.gzip, 0),
+    brotli: tag.reduce((a, f) => a + f.brotli, 0),
+  };
+  console.log("\n" + table([...files, { file: "script tag (js + wasm)", total: true, ...scriptTag }]) + "\n");
+  writeFileSync(p("target", "sizes.json"), JSON.stringify({ profile, files, scriptTag }, null, 2) + "\n");
+  console.log(`build: dist/ ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  return { files, scriptTag };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    setup();
+    await build({ debug: process.argv.includes("--debug") });
+  } catch (e) {
+    console.error(`build: ${e.message}`);
+    process.exit(1);
+  }
+}
