@@ -188,7 +188,8 @@ async function main() {
       secs: ((Date.now() - s) / 1000).toFixed(1),
     });
     if (code !== 0 || failed) {
-      console.error(`\ntest: ${l.title} failed; later layers not run`);
+      const later = layers.slice(layers.indexOf(l) + 1).some((x) => !onlyArg || onlyArg.has(x.name));
+      console.error(`\ntest: ${l.title} failed${later ? "; later layers not run" : ""}`);
       summary();
       return 1;
     }

@@ -105,8 +105,11 @@ impl App {
         self.record.borrow().clone()
     }
 
+    /// Whether `id` may run now: required categories always may (they need
+    /// no consent), the rest only once the visitor allowed them.
     pub fn allowed(&self, id: &str) -> bool {
-        self.record.borrow().as_ref().is_some_and(|r| r.allowed(id))
+        self.config.category(id).is_some_and(|c| c.required)
+            || self.record.borrow().as_ref().is_some_and(|r| r.allowed(id))
     }
 
     /// Applies a decision and all its effects.
