@@ -109,7 +109,7 @@ impl Consentry {
                 other => {
                     return Err(js_error(
                         "set()",
-                        &Error::new(id, "expected true or false").with_value(other.kind()),
+                        &Error::new(id, "expected true or false").got(other.kind()),
                     ));
                 }
             }

@@ -176,21 +176,21 @@ impl Config {
 fn as_map<'a>(v: &'a Value, path: &str) -> Result<&'a [(String, Value)], Error> {
     match v {
         Value::Map(m) => Ok(m),
-        _ => Err(Error::new(path, "expected an object (a TOML table)").with_value(v.kind())),
+        _ => Err(Error::new(path, "expected an object (a TOML table)").got(v.kind())),
     }
 }
 
 fn as_list<'a>(v: &'a Value, path: &str) -> Result<&'a [Value], Error> {
     match v {
         Value::List(l) => Ok(l),
-        _ => Err(Error::new(path, "expected a list").with_value(v.kind())),
+        _ => Err(Error::new(path, "expected a list").got(v.kind())),
     }
 }
 
 fn boolean(v: &Value, path: &str) -> Result<bool, Error> {
     match v {
         Value::Bool(b) => Ok(*b),
-        _ => Err(Error::new(path, "expected true or false").with_value(v.kind())),
+        _ => Err(Error::new(path, "expected true or false").got(v.kind())),
     }
 }
 
@@ -206,7 +206,7 @@ fn whole(v: &Value, path: &str, min: u32, max: u32) -> Result<u32, Error> {
                 _ => "must be a whole number from 1 to 2147483647",
             },
         )),
-        _ => Err(Error::new(path, "expected a whole number").with_value(v.kind())),
+        _ => Err(Error::new(path, "expected a whole number").got(v.kind())),
     }
 }
 
@@ -215,7 +215,7 @@ fn whole(v: &Value, path: &str, min: u32, max: u32) -> Result<u32, Error> {
 fn string(v: &Value, path: &str, max: usize) -> Result<String, Error> {
     let s = match v {
         Value::Str(s) => s,
-        _ => return Err(Error::new(path, "expected a string").with_value(v.kind())),
+        _ => return Err(Error::new(path, "expected a string").got(v.kind())),
     };
     if s.trim().is_empty() {
         return Err(Error::new(path, "must not be empty"));
@@ -265,6 +265,9 @@ fn languages(v: &Value) -> Result<Vec<String>, Error> {
         return Err(Error::new("languages", "must name at least one language"));
     }
     let mut out: Vec<String> = Vec::new();
+    // A set, not a scan of `out`: a long hostile list would cost billions of
+    // comparisons.
+    let mut seen = std::collections::BTreeSet::new();
     for (i, l) in list.iter().enumerate() {
         let path = item("languages", i);
         let s = string(l, &path, 35)?;
@@ -273,7 +276,7 @@ fn languages(v: &Value) -> Result<Vec<String>, Error> {
                 Error::new(path, "is not a language tag like \"en\" or \"pt-BR\"").with_value(s),
             );
         }
-        if out.iter().any(|o| o.eq_ignore_ascii_case(&s)) {
+        if !seen.insert(s.to_ascii_lowercase()) {
             return Err(Error::new(path, "duplicate language").with_value(s));
         }
         out.push(s);
@@ -289,13 +292,14 @@ fn is_cookie_name(s: &str, allow_star: bool) -> bool {
         })
 }
 
+/// A host pattern (`allow_wildcard`: `example.com`, `*.example.com`) or a
+/// cookie domain (`example.com`, `.example.com`).
 fn is_host(s: &str, allow_wildcard: bool) -> bool {
     let rest = if allow_wildcard {
         s.strip_prefix("*.").unwrap_or(s)
     } else {
-        s
+        s.strip_prefix('.').unwrap_or(s)
     };
-    let rest = rest.strip_prefix('.').unwrap_or(rest);
     !rest.is_empty()
         && rest.len() <= 253
         && rest.split('.').all(|label| {
@@ -365,10 +369,9 @@ fn text(v: &Value, path: &str) -> Result<Text, Error> {
             }
             Ok(Text { entries })
         }
-        _ => Err(
-            Error::new(path, "expected a string or a table of texts by language")
-                .with_value(v.kind()),
-        ),
+        _ => {
+            Err(Error::new(path, "expected a string or a table of texts by language").got(v.kind()))
+        }
     }
 }
 
@@ -532,7 +535,10 @@ fn google_consent_mode(v: &Value, cats: &[Category]) -> Result<Vec<(String, Vec<
     Ok(out)
 }
 
-fn ui_texts(v: &Value) -> Result<Vec<(String, Vec<(String, String)>)>, Error> {
+/// Per language, the (key, text) overrides of the dialog's words.
+type UiTexts = Vec<(String, Vec<(String, String)>)>;
+
+fn ui_texts(v: &Value) -> Result<UiTexts, Error> {
     let mut out = Vec::new();
     for (lang, texts) in as_map(v, "ui")? {
         let at = Error::new(lang.as_str(), "").within("ui").path().to_owned();

@@ -11,6 +11,7 @@ pub struct Error {
     path: String,
     reason: &'static str,
     value: Option<String>,
+    got: Option<&'static str>,
 }
 
 impl Error {
@@ -20,6 +21,7 @@ impl Error {
             path: path.into(),
             reason,
             value: None,
+            got: None,
         }
     }
 
@@ -32,6 +34,12 @@ impl Error {
             v.push_str("...");
         }
         self.value = Some(v);
+        self
+    }
+
+    /// Adds what kind of value was found instead: `(got a string)`.
+    pub fn got(mut self, kind: &'static str) -> Self {
+        self.got = Some(kind);
         self
     }
 
@@ -63,27 +71,37 @@ impl Error {
     pub fn message(&self) -> String {
         let mut m = String::with_capacity(self.path.len() + self.reason.len() + 16);
         if !self.path.is_empty() {
-            m.push_str(&self.path);
+            // The path holds keys as the input spelled them.
+            push_shown(&mut m, &self.path);
             m.push_str(": ");
         }
         m.push_str(self.reason);
         if let Some(v) = &self.value {
             m.push_str(" \"");
-            for c in v.chars() {
-                // Control and bidi characters would make the message lie
-                // about what it shows.
-                if c.is_control()
-                    || ('\u{202a}'..='\u{202e}').contains(&c)
-                    || ('\u{2066}'..='\u{2069}').contains(&c)
-                {
-                    m.push('\u{fffd}');
-                } else {
-                    m.push(c);
-                }
-            }
+            push_shown(&mut m, v);
             m.push('"');
         }
+        if let Some(kind) = self.got {
+            m.push_str(" (got ");
+            m.push_str(kind);
+            m.push(')');
+        }
         m
+    }
+}
+
+/// Appends `s` with control and bidi characters replaced: they would make
+/// the message lie about what it shows.
+fn push_shown(m: &mut String, s: &str) {
+    for c in s.chars() {
+        if c.is_control()
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+        {
+            m.push('\u{fffd}');
+        } else {
+            m.push(c);
+        }
     }
 }
 
