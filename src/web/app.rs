@@ -105,11 +105,12 @@ impl App {
         self.record.borrow().clone()
     }
 
-    /// Whether `id` may run now: required categories always may (they need
-    /// no consent), the rest only once the visitor allowed them.
     pub fn allowed(&self, id: &str) -> bool {
-        self.config.category(id).is_some_and(|c| c.required)
-            || self.record.borrow().as_ref().is_some_and(|r| r.allowed(id))
+        match self.record.borrow().as_ref() {
+            Some(r) => r.allowed(id),
+            // Before a decision only what cannot be refused is allowed.
+            None => self.config.category(id).is_some_and(|c| c.required),
+        }
     }
 
     /// Applies a decision and all its effects.
