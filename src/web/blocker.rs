@@ -9,7 +9,8 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    Element, HtmlScriptElement, MutationObserver, MutationObserverInit, MutationRecord, Node,
+    Element, HtmlMediaElement, HtmlScriptElement, MutationObserver, MutationObserverInit,
+    MutationRecord, Node,
 };
 
 use super::app::App;
@@ -183,14 +184,9 @@ fn reveal(e: &Element) -> Res<()> {
     unwrap_sources(e)?;
     // A media element picks its source when it is inserted; sources that
     // arrive later need an explicit load().
-    if children
-        && (e.tag_name().eq_ignore_ascii_case("video")
-            || e.tag_name().eq_ignore_ascii_case("audio"))
-    {
-        if let Ok(load) = js_sys::Reflect::get(e, &JsValue::from_str("load")) {
-            if let Ok(f) = load.dyn_into::<js_sys::Function>() {
-                let _ = f.call0(e);
-            }
+    if children {
+        if let Some(m) = e.dyn_ref::<HtmlMediaElement>() {
+            m.load();
         }
     }
     if let Some(p) = e.previous_element_sibling() {
