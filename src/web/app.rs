@@ -105,8 +105,11 @@ impl App {
         self.record.borrow().clone()
     }
 
+    /// Required categories are allowed even before a decision: they need
+    /// no consent (and their gated markup runs straight away).
     pub fn allowed(&self, id: &str) -> bool {
-        self.record.borrow().as_ref().is_some_and(|r| r.allowed(id))
+        self.config.category(id).is_some_and(|c| c.required)
+            || self.record.borrow().as_ref().is_some_and(|r| r.allowed(id))
     }
 
     /// Applies a decision and all its effects.
