@@ -414,6 +414,63 @@ describe("clean-up", () => {
   }
 });
 
+describe("clean-up at start-up", () => {
+  test("a returning visitor's refused categories lose cookies that reappeared meanwhile", async () => {
+    await visit(async (v) => {
+      await v.goto();
+      await v.page.evaluate(() => window.Consentry.set({ analytics: true }));
+      await waitLog(v.page, ["gtag.js"]);
+      // Set elsewhere since (a server, another page of the site).
+      await v.context.addCookies([
+        { name: "_fbp", value: "x", domain: ".shop.test", path: "/" },
+        { name: "_fbp", value: "y", domain: HOST, path: "/blocking/shop" },
+      ]);
+      await v.reload();
+      await waitLog(v.page, ["gtag.js"]);
+      const left = await v.trackerCookies();
+      assert.deepEqual(left.filter((c) => c.startsWith("_fbp")), [], "marketing is refused: its cookies go");
+      assert.ok(left.some((c) => c.startsWith("_ga@")), "analytics is allowed: its cookies stay");
+    });
+  });
+});
+
+describe("reload_on_withdraw", () => {
+  test("taking consent back reloads the page (ran scripts cannot be unloaded); granting does not", async () => {
+    await visit(async (v) => {
+      const marked = () => v.page.evaluate(() => window.__mark === true);
+      await v.goto("/blocking/shop/reload.html");
+      await v.page.evaluate(() => (window.__mark = true));
+      await v.page.evaluate(() => window.Consentry.set({ analytics: true, marketing: false }));
+      await waitLog(v.page, ["gtag.js"]);
+      assert.equal(await marked(), true, "granting keeps the page");
+
+      let reloaded = v.page.waitForEvent("load");
+      await v.page.evaluate(() => window.Consentry.rejectAll());
+      await reloaded;
+      await waitReady(v.page);
+      assert.equal(await marked(), false, "rejectAll() after a grant reloaded");
+      assert.equal((await v.page.evaluate(() => window.Consentry.get())).method, "reject-all");
+      assert.deepEqual(await v.log(), [], "the fresh page runs nothing");
+      assert.deepEqual(await v.trackerCookies(), []);
+
+      await v.page.evaluate(() => (window.__mark = true));
+      await v.page.evaluate(() => window.Consentry.set({ marketing: false }));
+      await settle(300);
+      assert.equal(await marked(), true, "refusing what was already refused is no withdrawal");
+
+      await v.page.evaluate(() => window.Consentry.set({ analytics: true }));
+      await waitLog(v.page, ["gtag.js"]);
+      reloaded = v.page.waitForEvent("load");
+      await v.page.evaluate(() => window.Consentry.reset());
+      await reloaded;
+      await waitReady(v.page);
+      assert.equal(await marked(), false, "reset() reloaded");
+      assert.equal(await v.page.evaluate(() => window.Consentry.get()), null);
+      assert.ok(await v.page.locator(BANNER).isVisible(), "asked again");
+    });
+  });
+});
+
 describe("Google Consent Mode v2", () => {
   /** Every dataLayer entry: whether it is an `arguments` object, and its values. */
   const dataLayer = (page) =>
