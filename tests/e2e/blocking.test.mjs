@@ -40,6 +40,8 @@ const GCM_TYPES = [
   "security_storage",
 ];
 
+const CSP = "script-src 'self' 'nonce-n0nce-shop' 'wasm-unsafe-eval' https://www.googletagmanager.com https://connect.facebook.net; object-src 'none'; base-uri 'none'";
+
 const GIF = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64");
 const stub = (name) => readFileSync(join(FIXTURES, "stubs", name));
 
@@ -49,7 +51,12 @@ let server;
 before(async () => {
   [browser, server] = await Promise.all([
     launch({ args: [`--host-resolver-rules=MAP ${HOST} 127.0.0.1, MAP shop.test 127.0.0.1`] }),
-    startServer({ mounts: [["/blocking/", FIXTURES]] }),
+    startServer({
+      mounts: [["/blocking/", FIXTURES]],
+      onRequest(req, res, { pathname }) {
+        if (pathname.endsWith("/csp.html")) res.setHeader("Content-Security-Policy", CSP);
+      },
+    }),
   ]);
 });
 
@@ -372,6 +379,28 @@ describe("after consent", () => {
       await waitLog(v.page, want);
       await settle(300);
       assert.deepEqual(await v.log(), want);
+    });
+  });
+});
+
+describe("strict CSP", () => {
+  test("activated scripts keep their nonce: allowed ones run under a nonce policy, a nonce-less one is refused", async () => {
+    await visit(async (v) => {
+      await v.goto("/blocking/shop/csp.html");
+      await v.page.evaluate(() => {
+        window.__violations = [];
+        document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.sample || e.blockedURI));
+      });
+      await v.page.evaluate(() => window.Consentry.set({ analytics: true }));
+      await waitLog(v.page, ["gtag.js", "inline:true"]);
+      await settle(300);
+      assert.deepEqual(await v.log(), ["gtag.js", "inline:true"]);
+      const violations = await v.page.evaluate(() => window.__violations);
+      assert.equal(violations.length, 1, `only the nonce-less script is refused: ${violations}`);
+      // The refusal is the browser's console error; nothing else may be.
+      const other = v.errors.filter((e) => !/Content Security Policy/.test(e));
+      assert.deepEqual(other, []);
+      v.errors.length = 0;
     });
   });
 });
