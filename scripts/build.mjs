@@ -6,6 +6,7 @@
 //   consentry.wasm   the wasm next to the classic script
 //   consentry.css    minified stylesheet (also inlined into both scripts)
 //   consentry.d.ts   types for the ES module
+//   consent-default.js  Google Consent Mode v2 `default`, to inline before gtag
 //
 //   node scripts/build.mjs            # release: --release, wasm-opt -Oz, minified
 //   node scripts/build.mjs --debug    # debug cargo build, no wasm-opt, no minify
@@ -160,6 +161,12 @@ export async function build({ debug = false } = {}) {
     logOverride: { "empty-import-meta": "silent" },
   });
   copyFileSync(wasm, join(dist, "consentry.wasm"));
+
+  // (e2) the Consent Mode v2 `default` snippet a site inlines (or hosts)
+  // before its Google tag; plain ES5, no bundling.
+  const gcmSrc = readFileSync(need(p("src", "js", "consent-default.js"), "Consent Mode default snippet"), "utf8");
+  const gcm = debug ? gcmSrc : (await esbuild.transform(gcmSrc, { loader: "js", minify: true, target: "es5", legalComments: "none" })).code;
+  writeFileSync(join(dist, "consent-default.js"), gcm);
 
   // (f) types
   copyFileSync(need(p("src", "js", "consentry.d.ts"), "TypeScript declarations"), join(dist, "consentry.d.ts"));

@@ -196,6 +196,12 @@ pub fn refused<'c>(config: &'c Config, record: &Record) -> Vec<&'c crate::config
         .collect()
 }
 
+/// Whether `record` takes back something `previous` allowed: a withdrawal,
+/// after which scripts that already ran are still running.
+pub fn withdraws(previous: Option<&Record>, record: &Record) -> bool {
+    previous.is_some_and(|p| p.choices.iter().any(|(id, on)| *on && !record.allowed(id)))
+}
+
 /// Turns 12 random bytes into a 16-character URL-safe id.
 pub fn id_from_bytes(bytes: &[u8; 12]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -301,6 +307,23 @@ mod tests {
             &at(2, true),
         )?;
         assert_eq!(on(&t), vec![true, true, true]);
+        Ok(())
+    }
+
+    #[test]
+    fn taking_back_a_category_is_a_withdrawal() -> Result<(), Error> {
+        let c = config();
+        let r = decide(&c, None, &Choice::RejectAll, &at(1, false))?;
+        let a = decide(&c, Some(&r), &Choice::AcceptAll, &at(2, false))?;
+        let s = decide(
+            &c,
+            Some(&a),
+            &Choice::Custom(vec![("ads".into(), false)]),
+            &at(3, false),
+        )?;
+        assert!(!withdraws(None, &r) && !withdraws(Some(&r), &a));
+        assert!(withdraws(Some(&a), &s) && withdraws(Some(&s), &r));
+        assert!(!withdraws(Some(&a), &a));
         Ok(())
     }
 

@@ -237,6 +237,10 @@ pub fn delete_strings(name: &str, host: &str, path: &str) -> Vec<String> {
                 s.push_str("; Domain=");
                 s.push_str(d);
             }
+            // The browser ignores these prefixes without Secure, deletion too.
+            if name.starts_with("__Secure-") || name.starts_with("__Host-") {
+                s.push_str("; Secure");
+            }
             out.push(s);
         }
     }
@@ -390,5 +394,8 @@ mod tests {
         assert!(!d.iter().any(|s| s.contains("Domain=.")));
         let ip = delete_strings("_ga", "127.0.0.1", "/");
         assert_eq!(ip.len(), 1);
+        let prefixed = delete_strings("__Secure-id", "shop.test", "/");
+        assert!(prefixed.iter().all(|s| s.ends_with("; Secure")));
+        assert!(!d.iter().any(|s| s.contains("Secure")));
     }
 }

@@ -37,9 +37,9 @@ pub const KEYS: [&str; 28] = [
 
 /// Keys beyond [`KEYS`] used by the account panel; kept apart so the list
 /// above stays the one that config overrides are checked against.
-pub const MORE_KEYS: [&str; 3] = ["withdraw", "record_none", "withdrawn"];
+pub const MORE_KEYS: [&str; 4] = ["withdraw", "record_none", "withdrawn", "gpc_banner"];
 
-const EN: [&str; 31] = [
+const EN: [&str; 32] = [
     "Cookies on this site",
     "We use cookies that keep you signed in and protect your account. With your permission we also use cookies to remember your settings, measure our marketing and understand how the site is used. You can change your mind at any time.",
     "Privacy policy",
@@ -71,9 +71,10 @@ const EN: [&str; 31] = [
     "Withdraw all consent",
     "You have not made a choice yet.",
     "Consent withdrawn.",
+    "Your browser sends a Global Privacy Control signal, so “{}” stays off even if you accept all; you can still switch it on in the preferences.",
 ];
 
-const RU: [&str; 31] = [
+const RU: [&str; 32] = [
     "Файлы cookie на этом сайте",
     "Мы используем cookie, которые сохраняют вход в аккаунт и защищают его. С вашего разрешения мы также используем cookie, чтобы запоминать ваши настройки, оценивать рекламу и понимать, как используется сайт. Вы можете изменить решение в любое время.",
     "Политика конфиденциальности",
@@ -105,6 +106,7 @@ const RU: [&str; 31] = [
     "Отозвать всё согласие",
     "Вы ещё не сделали выбор.",
     "Согласие отозвано.",
+    "Ваш браузер передаёт сигнал Global Privacy Control, поэтому «{}» останется выключенным, даже если вы примете все; включить это можно в настройках.",
 ];
 
 /// The dialog's words for one language, with config overrides applied.

@@ -75,8 +75,11 @@ impl App {
             observer: RefCell::new(None),
             me: me.clone(),
         });
-        if record.is_some() {
-            gtag::update(&app.config, record.as_ref());
+        if let Some(r) = &record {
+            // A refused category stays refused on every page: what its
+            // scripts set elsewhere (another path, a server) goes here too.
+            jar::clean(&consent::refused(&app.config, r));
+            gtag::update(&app.config, Some(r));
         }
         // Allowed scripts of a returning visitor start before any UI work.
         if let Some(root) = document.document_element() {
@@ -105,6 +108,8 @@ impl App {
         self.record.borrow().clone()
     }
 
+    /// Required categories are allowed even before a decision: they need
+    /// no consent (and their gated markup runs straight away).
     pub fn allowed(&self, id: &str) -> bool {
         match self.record.borrow().as_ref() {
             Some(r) => r.allowed(id),
@@ -129,6 +134,14 @@ impl App {
         dialog::after_decision(&app);
         dispatch("consentry:change", Some(&record));
         gtag::update(&self.config, Some(&record));
+        // Scripts that ran cannot be unloaded: a site that wants a clean
+        // page after taking consent back gets a reload.
+        if self.config.reload_on_withdraw && consent::withdraws(previous.as_ref(), &record) {
+            if let Ok(w) = dom::window() {
+                let _ = w.location().reload();
+                return Ok(());
+            }
+        }
         if let Some(root) = dom::document().ok().and_then(|d| d.document_element()) {
             blocker::sweep(&app, &root);
         }

@@ -9,14 +9,20 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
-    Element, HtmlScriptElement, MutationObserver, MutationObserverInit, MutationRecord, Node,
+    Element, HtmlMediaElement, HtmlScriptElement, MutationObserver, MutationObserverInit,
+    MutationRecord, Node,
 };
 
 use super::app::App;
 use super::dom::{self, el, Res};
 
-/// Markup that waits for consent.
-const GATED: &str = "script[type=\"text/plain\"][data-category],[data-category][data-src],[data-category][data-srcset]";
+/// Markup that waits for consent. Media and `<picture>` elements count as
+/// a whole: their `<source>` children carry the `data-src`/`data-srcset`.
+const GATED: &str = "script[type=\"text/plain\"][data-category],[data-category][data-src],[data-category][data-srcset],video[data-category],audio[data-category],picture[data-category]";
+
+/// Attributes that can turn an element already in the page into gated
+/// markup, or give a gated one its source late.
+const WATCHED: [&str; 4] = ["data-category", "data-src", "data-srcset", "type"];
 
 /// Watches the document for gated markup inserted after start-up.
 pub struct Observer {
@@ -75,10 +81,12 @@ pub fn sweep(app: &Rc<App>, root: &Element) {
 /// Runs queued scripts one at a time: an external script must finish
 /// (load or error) before the next one starts.
 pub fn run(app: &Rc<App>) {
-    if app.running.get() {
-        return;
-    }
     loop {
+        // An inline script may itself have started an external one (it can
+        // call the API, which sweeps): that one finishes first.
+        if app.running.get() {
+            return;
+        }
         // The borrow ends before the script runs: inline scripts execute
         // synchronously on insertion and may call back into the API.
         let next = app.queue.borrow_mut().pop_front();
@@ -148,20 +156,45 @@ fn activate(old: &Element) -> Res<Option<Element>> {
     }
 }
 
-/// Gives an allowed image or embed its real source.
-fn reveal(e: &Element) -> Res<()> {
+/// Moves `data-srcset`/`data-src` to `srcset`/`src`; whether there was any.
+fn unwrap_sources(e: &Element) -> Res<bool> {
+    let mut any = false;
     for (from, to) in [("data-srcset", "srcset"), ("data-src", "src")] {
         if let Some(v) = e.get_attribute(from) {
             e.remove_attribute(from)?;
             e.set_attribute(to, &v)?;
+            any = true;
+        }
+    }
+    Ok(any)
+}
+
+/// Gives an allowed image, embed or media element its real source.
+fn reveal(e: &Element) -> Res<()> {
+    // `<video>`, `<audio>` and `<picture>` keep their sources in children
+    // without a category of their own.
+    let mut children = false;
+    let list =
+        e.query_selector_all("[data-src]:not([data-category]),[data-srcset]:not([data-category])")?;
+    for i in 0..list.length() {
+        if let Some(c) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+            children |= unwrap_sources(&c)?;
+        }
+    }
+    unwrap_sources(e)?;
+    // A media element picks its source when it is inserted; sources that
+    // arrive later need an explicit load().
+    if children {
+        if let Some(m) = e.dyn_ref::<HtmlMediaElement>() {
+            m.load();
         }
     }
     if let Some(p) = e.previous_element_sibling() {
         if p.get_attribute("data-consentry").as_deref() == Some("placeholder") {
             p.remove();
+            dom::set_hidden(e, false);
         }
     }
-    dom::set_hidden(e, false);
     Ok(())
 }
 
@@ -181,20 +214,21 @@ fn placeholder(app: &Rc<App>, frame: &Element) -> Res<()> {
         .map(|c| c.title.get(&app.lang, app.fallback()).to_owned())
         .unwrap_or_else(|| id.clone());
     let what = frame.get_attribute("title").unwrap_or_default();
+    let says = app.words.fill("placeholder", &title);
+    // A landmark named after the embed (its title), or after what it needs
+    // when the site gave the embed no title.
     let notice = el(
         "div",
         &[
             ("data-consentry", "placeholder"),
             ("class", "cst-ph"),
             ("lang", &app.lang),
-            ("role", "group"),
+            ("role", "region"),
+            ("aria-label", if what.is_empty() { &says } else { &what }),
         ],
         "",
     )?;
-    if !what.is_empty() {
-        notice.set_attribute("aria-label", &what)?;
-    }
-    let text = el("p", &[], &app.words.fill("placeholder", &title))?;
+    let text = el("p", &[], &says)?;
     let button = el(
         "button",
         &[
@@ -219,12 +253,23 @@ fn placeholder(app: &Rc<App>, frame: &Element) -> Res<()> {
         }
     }
     let weak = Rc::downgrade(app);
+    let embed = frame.clone();
     let listener = EventListener::new(&button, "click", move |e| {
         if !e.is_trusted() {
             return;
         }
-        if let Some(app) = weak.upgrade() {
-            let _ = app.decide(crate::consent::Choice::Custom(vec![(id.clone(), true)]));
+        let Some(app) = weak.upgrade() else { return };
+        let _ = app.decide(crate::consent::Choice::Custom(vec![(id.clone(), true)]));
+        // The button went with the placeholder: keep the keyboard user where
+        // they were by focusing what appeared in its place.
+        let lost = dom::document()
+            .ok()
+            .and_then(|d| d.active_element())
+            .map_or(true, |a| {
+                !a.is_connected() || a.tag_name().eq_ignore_ascii_case("body")
+            });
+        if lost && embed.is_connected() && embed.get_attribute("hidden").is_none() {
+            dom::focus(&embed);
         }
     });
     app.listeners.borrow_mut().push(listener);
@@ -245,6 +290,18 @@ pub fn observe(app: &Rc<App>) -> Res<Observer> {
             let Ok(r) = r.dyn_into::<MutationRecord>() else {
                 continue;
             };
+            // An element that became gated (or got its source) after it
+            // was inserted.
+            if r.type_() == "attributes" {
+                if let Some(e) = r.target().and_then(|n| n.dyn_into::<Element>().ok()) {
+                    if e.get_attribute("data-consentry").is_none()
+                        && e.matches(GATED).unwrap_or(false)
+                    {
+                        sweep(&app, &e);
+                    }
+                }
+                continue;
+            }
             let added = r.added_nodes();
             for i in 0..added.length() {
                 if let Some(e) = added.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
@@ -260,6 +317,12 @@ pub fn observe(app: &Rc<App>) -> Res<Observer> {
     let init = MutationObserverInit::new();
     init.set_child_list(true);
     init.set_subtree(true);
+    init.set_attribute_filter(
+        &WATCHED
+            .iter()
+            .map(|a| JsValue::from_str(a))
+            .collect::<Array>(),
+    );
     let root = dom::document()?
         .document_element()
         .ok_or_else(|| JsValue::from_str("no root element"))?;

@@ -84,6 +84,7 @@ pub fn mount(app: &Rc<App>) -> Res<()> {
         text.append_child(&link)?;
     }
     append(&banner, &[&title, &text])?;
+    gpc_note(app, &banner)?;
     if !app.can_store.get() {
         add(
             &banner,
@@ -129,6 +130,35 @@ pub fn mount(app: &Rc<App>) -> Res<()> {
     ui.banner = Some(banner);
     ui.reopen = Some(reopen);
     ui.status = Some(status);
+    Ok(())
+}
+
+/// Under Global Privacy Control, says on the first layer which categories
+/// "accept all" leaves off (CONTRACT §6).
+fn gpc_note(app: &App, banner: &Element) -> Res<()> {
+    if !app.gpc {
+        return Ok(());
+    }
+    let mut titles = String::new();
+    for c in app.config.categories.iter().filter(|c| c.gpc) {
+        if !titles.is_empty() {
+            titles.push_str(", ");
+        }
+        titles.push_str(c.title.get(&app.lang, app.fallback()));
+    }
+    if !titles.is_empty() {
+        let note = el(
+            "p",
+            &[
+                ("id", "cst-gpc"),
+                ("class", "cst-note"),
+                ("data-consentry", "gpc-note"),
+            ],
+            &app.words.fill("gpc_banner", &titles),
+        )?;
+        add(banner, &note)?;
+        banner.set_attribute("aria-describedby", "cst-text cst-gpc")?;
+    }
     Ok(())
 }
 
