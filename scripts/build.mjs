@@ -6,6 +6,7 @@
 //   consentry.wasm   the wasm next to the classic script
 //   consentry.css    minified stylesheet (also inlined into both scripts)
 //   consentry.d.ts   types for the ES module
+//   consentry.schema.json  JSON Schema of the config (editors, taplo)
 //
 //   node scripts/build.mjs            # release: --release, wasm-opt -Oz, minified
 //   node scripts/build.mjs --debug    # debug cargo build, no wasm-opt, no minify
@@ -36,6 +37,24 @@ export const WASM_FEATURES = [
 ];
 
 const p = (...xs) => join(root, ...xs);
+
+// wasm-bindgen's glue falls back to `new URL("consentry_bg.wasm", import.meta.url)`
+// when given no wasm. Both entry points always give one, and a bundler that
+// sees that expression (webpack, Vite) tries to emit a file that does not
+// exist, so the fallback is cut out of the glue as it is bundled.
+const WBG_FALLBACK = "module_or_path = new URL('consentry_bg.wasm', import.meta.url);";
+const noWasmFallback = {
+  name: "consentry-no-wasm-fallback",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]target[\\/]wbg[\\/]consentry\.js$/ }, (args) => {
+      const js = readFileSync(args.path, "utf8");
+      if (!js.includes(WBG_FALLBACK)) {
+        throw new Error(`${rel(args.path)} no longer holds ${WBG_FALLBACK} (new wasm-bindgen?): update build.mjs`);
+      }
+      return { contents: js.replace(WBG_FALLBACK, 'throw new Error("consentry: no wasm given");'), loader: "js" };
+    });
+  },
+};
 const rel = (x) => relative(root, x) || ".";
 
 function need(file, what) {
@@ -142,6 +161,7 @@ export async function build({ debug = false } = {}) {
     sourcemap: debug ? "inline" : false,
     logLevel: "warning",
     absWorkingDir: root,
+    plugins: [noWasmFallback],
   };
   await esbuild.build({
     ...common,
@@ -155,14 +175,13 @@ export async function build({ debug = false } = {}) {
     entryPoints: [need(p("src", "js", "script.js"), "classic script entry point")],
     outfile: join(dist, "consentry.js"),
     format: "iife",
-    // wasm-bindgen's glue falls back to `new URL(.., import.meta.url)` when
-    // given no wasm location; the classic script always passes one.
-    logOverride: { "empty-import-meta": "silent" },
   });
   copyFileSync(wasm, join(dist, "consentry.wasm"));
 
-  // (f) types
+  // (f) types and the config's JSON Schema
   copyFileSync(need(p("src", "js", "consentry.d.ts"), "TypeScript declarations"), join(dist, "consentry.d.ts"));
+  const schema = need(p("src", "js", "consentry.schema.json"), "config JSON Schema");
+  writeFileSync(join(dist, "consentry.schema.json"), JSON.stringify(JSON.parse(readFileSync(schema, "utf8"))) + "\n");
 
   // (g) what it costs
   const files = readdirSync(dist)
