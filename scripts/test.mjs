@@ -149,6 +149,14 @@ const layers = [
     },
     parse: parseTap,
   },
+  {
+    name: "consumers",
+    title: "consumers (npm pack + apps)",
+    skip: () => (testFiles("consumers").length ? null : "no tests/consumers/*.test.mjs files"),
+    // First run installs vite/webpack/esbuild from the registry; later runs reuse them.
+    run: () => nodeTest(testFiles("consumers"), 300_000),
+    parse: parseTap,
+  },
 ];
 
 const results = [];
