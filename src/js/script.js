@@ -4,8 +4,15 @@ import loadWasm, { start } from "../../target/wbg/consentry.js";
 import { domReady, facade, publish, style } from "./core.js";
 
 (() => {
-  if (window.Consentry) return; // included twice: the first one stays
-  const self = document.currentScript;
+  if (window.Consentry) {
+    // Included twice: the first one stays. Anything else holding the name
+    // would leave the site without consent handling, so say so.
+    if (!window.Consentry.ready) console.error("consentry: window.Consentry is taken by another script; consentry did not start");
+    return;
+  }
+  // currentScript is null only if this file was run some other way (eval,
+  // a bundler); then the tag that names it is the next best guess.
+  const self = document.currentScript || document.querySelector('script[src*="consentry.js"]');
   const base = (self && self.src) || location.href;
   const { api, settle, fail } = facade();
   publish(api);

@@ -40,6 +40,7 @@ const PAGES = {
     `<script src="${SCRIPT}" defer></script>`,
     `<script type="application/json" id="consentry-config">{"categories":[{"id":"analytics","title":"A","titel":"typo"}]}</script>${GATED}`,
   ),
+  "/t/taken": page(`<script>window.Consentry = { config: "someone else's" };</script><script src="${SCRIPT}" defer></script>`),
   "/t/module": page(`<script type="module">
     import { init } from "${MODULE}";
     const out = (window.__module = {});
@@ -180,6 +181,17 @@ describe("script tag", () => {
       }));
   }
 });
+
+test("a window.Consentry that is not ours is left alone, with one console error", () =>
+  visit(async (t) => {
+    await t.goto("/t/taken", { ready: false });
+    await t.page.waitForFunction(() => document.readyState === "complete");
+    await settle(300);
+    assert.deepEqual(t.pageErrors, []);
+    assert.equal(t.consoleErrors.length, 1, JSON.stringify(t.consoleErrors));
+    assert.match(t.consoleErrors[0], /window\.Consentry is taken by another script/);
+    assert.equal(await t.page.evaluate(() => window.Consentry.config), "someone else's");
+  }));
 
 describe("ES module", () => {
   test("init() checks its config, names the key path, and returns one instance", () =>
