@@ -2,8 +2,7 @@
 // Builds everything a site serves into dist/:
 //
 //   consentry.mjs    ES module, wasm inlined          (package "." export)
-//   consentry.js     classic script, fetches its wasm  ("./consentry.js")
-//   consentry.wasm   the wasm next to the classic script
+//   consentry.js     classic script, wasm inlined      ("./consentry.js")
 //   consentry.css    minified stylesheet (also inlined into both scripts)
 //   consentry.d.ts   types for the ES module
 //   consentry.schema.json  JSON Schema of the config (editors, taplo)
@@ -158,6 +157,9 @@ export async function build({ debug = false } = {}) {
     charset: "ascii", // a classic script may be decoded with the page's charset
     legalComments: "none",
     define: { CONSENTRY_CSS: JSON.stringify(css) },
+    // Both entries carry the wasm as base64: no loader config for bundlers,
+    // one request fewer for the script tag.
+    loader: { ".wasm": "binary" },
     sourcemap: debug ? "inline" : false,
     logLevel: "warning",
     absWorkingDir: root,
@@ -168,7 +170,6 @@ export async function build({ debug = false } = {}) {
     entryPoints: [need(p("src", "js", "module.js"), "ES module entry point")],
     outfile: join(dist, "consentry.mjs"),
     format: "esm",
-    loader: { ".wasm": "binary" },
   });
   await esbuild.build({
     ...common,
@@ -176,7 +177,6 @@ export async function build({ debug = false } = {}) {
     outfile: join(dist, "consentry.js"),
     format: "iife",
   });
-  copyFileSync(wasm, join(dist, "consentry.wasm"));
 
   // (f) types and the config's JSON Schema
   copyFileSync(need(p("src", "js", "consentry.d.ts"), "TypeScript declarations"), join(dist, "consentry.d.ts"));
@@ -188,13 +188,13 @@ export async function build({ debug = false } = {}) {
     .filter((f) => !f.startsWith("."))
     .sort()
     .map((file) => ({ file, ...sizes(readFileSync(join(dist, file))) }));
-  const tag = files.filter((f) => f.file === "consentry.js" || f.file === "consentry.wasm");
+  const tag = files.filter((f) => f.file === "consentry.js");
   const scriptTag = {
     raw: tag.reduce((a, f) => a + f.raw, 0),
     gzip: tag.reduce((a, f) => a + f.gzip, 0),
     brotli: tag.reduce((a, f) => a + f.brotli, 0),
   };
-  console.log("\n" + table([...files, { file: "script tag (js + wasm)", total: true, ...scriptTag }]) + "\n");
+  console.log("\n" + table([...files, { file: "script tag (consentry.js)", total: true, ...scriptTag }]) + "\n");
   writeFileSync(p("target", "sizes.json"), JSON.stringify({ profile, files, scriptTag }, null, 2) + "\n");
   console.log(`build: dist/ ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   return { files, scriptTag };

@@ -1,6 +1,10 @@
-// Classic script entry: <script src=".../consentry.js" defer>. Finds its
-// wasm next to itself and reads an inline #consentry-config if present.
+// Classic script entry: <script src=".../consentry.js" defer>. Carries its
+// wasm inline (measured faster to first paint of the banner than fetching it
+// next to the script: one round trip fewer outweighs ~21 KB more gzip; see
+// the commit that made the switch) and reads an inline #consentry-config if
+// present.
 import loadWasm, { start } from "../../target/wbg/consentry.js";
+import wasmBytes from "../../target/wbg/consentry_bg.wasm";
 import { domReady, facade, publish, style } from "./core.js";
 
 (() => {
@@ -10,15 +14,11 @@ import { domReady, facade, publish, style } from "./core.js";
     if (!window.Consentry.ready) console.error("consentry: window.Consentry is taken by another script; consentry did not start");
     return;
   }
-  // currentScript is null only if this file was run some other way (eval,
-  // a bundler); then the tag that names it is the next best guess.
-  const self = document.currentScript || document.querySelector('script[src*="consentry.js"]');
-  const base = (self && self.src) || location.href;
   const { api, settle, fail } = facade();
   publish(api);
   style();
-  // The wasm download starts now, in parallel with the rest of the page.
-  const wasm = loadWasm({ module_or_path: new URL("consentry.wasm", base) });
+  // Compiling starts now, in parallel with the rest of the page.
+  const wasm = loadWasm({ module_or_path: wasmBytes });
   wasm.catch(() => {}); // reported once, below
   (async () => {
     await domReady();
