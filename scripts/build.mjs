@@ -2,11 +2,11 @@
 // Builds everything a site serves into dist/:
 //
 //   consentry.mjs    ES module, wasm inlined          (package "." export)
-//   consentry.js     classic script, fetches its wasm  ("./consentry.js")
-//   consentry.wasm   the wasm next to the classic script
+//   consentry.js     classic script, wasm inlined      ("./consentry.js")
 //   consentry.css    minified stylesheet (also inlined into both scripts)
 //   consentry.d.ts   types for the ES module
 //   consent-default.js  Google Consent Mode v2 `default`, to inline before gtag
+//   consentry.schema.json  JSON Schema of the config (editors, taplo)
 //
 //   node scripts/build.mjs            # release: --release, wasm-opt -Oz, minified
 //   node scripts/build.mjs --debug    # debug cargo build, no wasm-opt, no minify
@@ -37,6 +37,24 @@ export const WASM_FEATURES = [
 ];
 
 const p = (...xs) => join(root, ...xs);
+
+// wasm-bindgen's glue falls back to `new URL("consentry_bg.wasm", import.meta.url)`
+// when given no wasm. Both entry points always give one, and a bundler that
+// sees that expression (webpack, Vite) tries to emit a file that does not
+// exist, so the fallback is cut out of the glue as it is bundled.
+const WBG_FALLBACK = "module_or_path = new URL('consentry_bg.wasm', import.meta.url);";
+const noWasmFallback = {
+  name: "consentry-no-wasm-fallback",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]target[\\/]wbg[\\/]consentry\.js$/ }, (args) => {
+      const js = readFileSync(args.path, "utf8");
+      if (!js.includes(WBG_FALLBACK)) {
+        throw new Error(`${rel(args.path)} no longer holds ${WBG_FALLBACK} (new wasm-bindgen?): update build.mjs`);
+      }
+      return { contents: js.replace(WBG_FALLBACK, 'throw new Error("consentry: no wasm given");'), loader: "js" };
+    });
+  },
+};
 const rel = (x) => relative(root, x) || ".";
 
 function need(file, what) {
@@ -140,27 +158,26 @@ export async function build({ debug = false } = {}) {
     charset: "ascii", // a classic script may be decoded with the page's charset
     legalComments: "none",
     define: { CONSENTRY_CSS: JSON.stringify(css) },
+    // Both entries carry the wasm as base64: no loader config for bundlers,
+    // one request fewer for the script tag.
+    loader: { ".wasm": "binary" },
     sourcemap: debug ? "inline" : false,
     logLevel: "warning",
     absWorkingDir: root,
+    plugins: [noWasmFallback],
   };
   await esbuild.build({
     ...common,
     entryPoints: [need(p("src", "js", "module.js"), "ES module entry point")],
     outfile: join(dist, "consentry.mjs"),
     format: "esm",
-    loader: { ".wasm": "binary" },
   });
   await esbuild.build({
     ...common,
     entryPoints: [need(p("src", "js", "script.js"), "classic script entry point")],
     outfile: join(dist, "consentry.js"),
     format: "iife",
-    // wasm-bindgen's glue falls back to `new URL(.., import.meta.url)` when
-    // given no wasm location; the classic script always passes one.
-    logOverride: { "empty-import-meta": "silent" },
   });
-  copyFileSync(wasm, join(dist, "consentry.wasm"));
 
   // (e2) the Consent Mode v2 `default` snippet a site inlines (or hosts)
   // before its Google tag; plain ES5, no bundling.
@@ -168,21 +185,23 @@ export async function build({ debug = false } = {}) {
   const gcm = debug ? gcmSrc : (await esbuild.transform(gcmSrc, { loader: "js", minify: true, target: "es5", legalComments: "none" })).code;
   writeFileSync(join(dist, "consent-default.js"), gcm);
 
-  // (f) types
+  // (f) types and the config's JSON Schema
   copyFileSync(need(p("src", "js", "consentry.d.ts"), "TypeScript declarations"), join(dist, "consentry.d.ts"));
+  const schema = need(p("src", "js", "consentry.schema.json"), "config JSON Schema");
+  writeFileSync(join(dist, "consentry.schema.json"), JSON.stringify(JSON.parse(readFileSync(schema, "utf8"))) + "\n");
 
   // (g) what it costs
   const files = readdirSync(dist)
     .filter((f) => !f.startsWith("."))
     .sort()
     .map((file) => ({ file, ...sizes(readFileSync(join(dist, file))) }));
-  const tag = files.filter((f) => f.file === "consentry.js" || f.file === "consentry.wasm");
+  const tag = files.filter((f) => f.file === "consentry.js");
   const scriptTag = {
     raw: tag.reduce((a, f) => a + f.raw, 0),
     gzip: tag.reduce((a, f) => a + f.gzip, 0),
     brotli: tag.reduce((a, f) => a + f.brotli, 0),
   };
-  console.log("\n" + table([...files, { file: "script tag (js + wasm)", total: true, ...scriptTag }]) + "\n");
+  console.log("\n" + table([...files, { file: "script tag (consentry.js)", total: true, ...scriptTag }]) + "\n");
   writeFileSync(p("target", "sizes.json"), JSON.stringify({ profile, files, scriptTag }, null, 2) + "\n");
   console.log(`build: dist/ ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   return { files, scriptTag };

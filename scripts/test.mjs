@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// `npm test`: setup (with the browser), release build, then three layers,
+// `npm test`: setup (with the browser), release build, then these layers,
 // stopping at the first that fails:
 //
-//   cargo   native `cargo test` (unit tests + tests/*.rs + doc tests)
-//   wasm    `cargo test --target wasm32-unknown-unknown --test web` in headless Chromium
-//   e2e     `node --test` over tests/e2e/*.test.mjs (Playwright against the demo)
+//   cargo      native `cargo test` (unit tests + tests/*.rs + doc tests)
+//   types      `tsc --noEmit --strict` over tests/types/consumer.ts (the shipped .d.ts)
+//   node       `node --test` over tests/node/*.test.mjs (schema, SSR import)
+//   wasm       `cargo test --target wasm32-unknown-unknown --test web` in headless Chromium
+//   e2e        `node --test` over tests/e2e/*.test.mjs (Playwright against the demo)
+//   consumers  the packed tarball installed into tests/consumers/* apps, built, run in Chromium
 //
 // The last line is always `N passed, N failed` over all layers that ran.
 //
@@ -29,6 +32,28 @@ const onlyArg = (() => {
   return new Set(String(v).split(",").map((s) => s.trim()));
 })();
 const fileArgs = argv.filter((a, i) => a.endsWith(".mjs") && !argv[i - 1]?.startsWith("--only"));
+
+/** tests/<dir>/*.test.mjs, sorted, relative to the root. */
+function testFiles(dir) {
+  const abs = join(root, "tests", dir);
+  if (!existsSync(abs)) return [];
+  return readdirSync(abs)
+    .filter((f) => f.endsWith(".test.mjs"))
+    .sort()
+    .map((f) => join("tests", dir, f));
+}
+
+/** `node --test` over files, one at a time, TAP out. */
+function nodeTest(files, timeout = 90_000) {
+  // Node 20's --test does not expand globs, so the files are listed here.
+  return exec(process.execPath, ["--test", "--test-concurrency=1", `--test-timeout=${timeout}`, "--test-reporter=tap", ...files]);
+}
+
+/** Counts tsc diagnostics: a clean run is one passed check, each error one failure. */
+export function parseTsc(out) {
+  const errors = (out.match(/error TS\d+:/g) || []).length;
+  return { passed: errors ? 0 : 1, failed: errors, skipped: 0, suites: 1 };
+}
 
 /** Runs a command, echoing its output live, and resolves with {code, out}. */
 function exec(cmd, args, env = {}) {
@@ -87,6 +112,20 @@ const layers = [
     parse: parseCargo,
   },
   {
+    name: "types",
+    title: "types (tsc --strict)",
+    skip: () => (existsSync(join(root, "tests", "types", "tsconfig.json")) ? null : "no tests/types/tsconfig.json"),
+    run: () => exec(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join("tests", "types", "tsconfig.json")]),
+    parse: parseTsc,
+  },
+  {
+    name: "node",
+    title: "node (schema, SSR)",
+    skip: () => (testFiles("node").length ? null : "no tests/node/*.test.mjs files"),
+    run: () => nodeTest(testFiles("node")),
+    parse: parseTap,
+  },
+  {
     name: "wasm",
     title: "wasm-bindgen-test (Chromium)",
     skip: () => (existsSync(join(root, "tests", "web.rs")) ? null : "tests/web.rs does not exist"),
@@ -101,28 +140,21 @@ const layers = [
   {
     name: "e2e",
     title: "end-to-end (Playwright)",
-    files: () => {
-      if (fileArgs.length) return fileArgs.map((f) => relative(root, resolve(f)));
-      const dir = join(root, "tests", "e2e");
-      if (!existsSync(dir)) return [];
-      return readdirSync(dir)
-        .filter((f) => f.endsWith(".test.mjs"))
-        .sort()
-        .map((f) => join("tests", "e2e", f));
-    },
+    files: () => (fileArgs.length ? fileArgs.map((f) => relative(root, resolve(f))) : testFiles("e2e")),
     skip() {
       return this.files().length ? null : "no tests/e2e/*.test.mjs files";
     },
     run() {
-      // Node 20's --test does not expand globs, so the files are listed here.
-      return exec(process.execPath, [
-        "--test",
-        "--test-concurrency=1",
-        "--test-timeout=90000",
-        "--test-reporter=tap",
-        ...this.files(),
-      ]);
+      return nodeTest(this.files());
     },
+    parse: parseTap,
+  },
+  {
+    name: "consumers",
+    title: "consumers (npm pack + apps)",
+    skip: () => (testFiles("consumers").length ? null : "no tests/consumers/*.test.mjs files"),
+    // First run installs vite/webpack/esbuild from the registry; later runs reuse them.
+    run: () => nodeTest(testFiles("consumers"), 300_000),
     parse: parseTap,
   },
 ];

@@ -113,7 +113,16 @@ export interface Consentry {
   mountPreferences(element: HTMLElement): void;
 }
 
-/** Starts consentry once per page and resolves to its API. */
+/**
+ * Starts consentry once per page and resolves to its API (also published as
+ * `window.Consentry`).
+ *
+ * `config` follows the categories.toml schema (`consentry/schema.json`);
+ * without it the built-in categories are used. A bad config rejects with an
+ * Error naming the key path, e.g. `init(config): categories[0].id: ...`.
+ * Later calls return the same promise, whatever they pass. Importing is safe
+ * during server rendering; calling init there rejects.
+ */
 export function init(config?: Config): Promise<Consentry>;
 
 declare global {

@@ -14,7 +14,7 @@ let instance;
  */
 export function init(config) {
   if (instance) return instance;
-  if (typeof window === "undefined") {
+  if (typeof window === "undefined" || typeof document === "undefined") {
     return Promise.reject(new Error("init(): consentry runs in a browser; call it on the client, not during server rendering"));
   }
   if (window.Consentry && window.Consentry.ready) {

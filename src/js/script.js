@@ -1,17 +1,24 @@
-// Classic script entry: <script src=".../consentry.js" defer>. Finds its
-// wasm next to itself and reads an inline #consentry-config if present.
+// Classic script entry: <script src=".../consentry.js" defer>. Carries its
+// wasm inline (measured faster to first paint of the banner than fetching it
+// next to the script: one round trip fewer outweighs ~21 KB more gzip; see
+// the commit that made the switch) and reads an inline #consentry-config if
+// present.
 import loadWasm, { start } from "../../target/wbg/consentry.js";
+import wasmBytes from "../../target/wbg/consentry_bg.wasm";
 import { domReady, facade, publish, style } from "./core.js";
 
 (() => {
-  if (window.Consentry) return; // included twice: the first one stays
-  const self = document.currentScript;
-  const base = (self && self.src) || location.href;
+  if (window.Consentry) {
+    // Included twice: the first one stays. Anything else holding the name
+    // would leave the site without consent handling, so say so.
+    if (!window.Consentry.ready) console.error("consentry: window.Consentry is taken by another script; consentry did not start");
+    return;
+  }
   const { api, settle, fail } = facade();
   publish(api);
   style();
-  // The wasm download starts now, in parallel with the rest of the page.
-  const wasm = loadWasm({ module_or_path: new URL("consentry.wasm", base) });
+  // Compiling starts now, in parallel with the rest of the page.
+  const wasm = loadWasm({ module_or_path: wasmBytes });
   wasm.catch(() => {}); // reported once, below
   (async () => {
     await domReady();
