@@ -29,7 +29,10 @@
   let hosts = []; // [RegExp of a host pattern, category id, its literal part]
   let jar = []; // [RegExp of a declared cookie name, category id]
   let decide; // the core's allowed(), once it is ready
-  let held = []; // {e: element, a: attribute, v: value}, in the order held
+  // element -> {attribute: value}, in the order first held. A Map: O(1) per
+  // call however much is held (held elements stay referenced until released).
+  const held = new Map();
+  const hold = (e, a, v) => held.set(e, { ...held.get(e), [a]: v });
 
   const configure = (c) => {
     hosts = [];
@@ -55,8 +58,18 @@
     }
     for (const [r, id] of hosts) if (r.test(h)) return id;
   };
+  /**
+   * Whether text names a listed host literally, or (for a URL: `url` set)
+   * has what the URL parser rewrites in a host (%, tab or newline, non-ASCII
+   * such as full-width dots). Saves parsing URLs and markup that cannot match.
+   */
+  const mentions = (text, url) => {
+    const s = String(text).toLowerCase();
+    return (url && /[%\t\n\r]|[^\0-~]/.test(s)) || hosts.some((x) => s.includes(x[2]));
+  };
   /** Whether a URL (or any URL of a srcset: its descriptors parse as paths) has to wait. */
   const blocked = (v) =>
+    mentions(v, 1) &&
     String(v)
       .split(/[\s,]+/)
       .some((u) => {
@@ -66,22 +79,23 @@
 
   /** Holds attribute `a` = `v` of `e` when it must wait; true when held. */
   const gate = (e, a, v) => {
-    held = held.filter((h) => h.e != e || h.a != a); // the latest value counts
-    return blocked(v) && !!held.push({ e, a, v });
+    delete held.get(e)?.[a]; // the latest value counts
+    return blocked(v) && !!hold(e, a, v);
   };
   const urlish = (e, a) => a == "src" || a == "srcset" || (a == "href" && e.localName == "link");
 
   /** Releases what is now allowed, in the order it was held. */
   const sync = () => {
-    held = held.filter(({ e, a, v }) => {
-      if (blocked(v)) return true;
+    for (const [e, h] of held) {
+      if (Object.values(h).some(blocked)) continue;
+      held.delete(e);
       // A connected script that had no src and no text never started, so
       // giving it its src now runs it: the element (and the handlers the
       // inserting script put on it) is kept, no copy needed. Non-async
       // scripts run in the order they got their src: the order held.
       if (e.localName == "script") e.async = false;
-      setAttr.call(e, a, v);
-    });
+      for (const a in h) setAttr.call(e, a, h[a]);
+    }
   };
 
   /** Holds what markup (parser, innerHTML, cloned nodes) brought in under n. */
@@ -92,7 +106,7 @@
         if (v == null || !urlish(e, a) || !blocked(v)) continue;
         // Observer callbacks run before the parser prepares a script, so a
         // parser-inserted one loses its src before it could start.
-        held.push({ e, a, v });
+        hold(e, a, v);
         e.removeAttribute(a);
       }
     }
@@ -147,8 +161,7 @@
   // insertAdjacentHTML, outerHTML and document.write are left to the
   // observer: it catches their images and scripts, not their iframes.
   const parse = (html) => {
-    const s = String(html).toLowerCase();
-    if (!hosts.some((x) => s.includes(x[2]))) return;
+    if (!mentions(html)) return;
     const t = D.createElement("template");
     t.innerHTML = html; // a template: the setter below passes it straight through
     scan(t.content);
