@@ -59,30 +59,27 @@
     for (const [r, id] of hosts) if (r.test(h)) return id;
   };
   /**
-   * Whether text names a listed host literally, or (for a URL: `url` set)
-   * has what the URL parser rewrites in a host (%, tab or newline, non-ASCII
-   * such as full-width dots). Saves parsing URLs and markup that cannot match.
+   * Whether text names a listed host literally (any case). Saves parsing URLs
+   * and markup that cannot match; the price: a host the URL parser would
+   * rewrite into a listed one (percent-escapes, full-width dots) passes.
    */
-  const mentions = (text, url) => {
+  const mentions = (text) => {
     const s = String(text).toLowerCase();
-    return (url && /[%\t\n\r]|[^\0-~]/.test(s)) || hosts.some((x) => s.includes(x[2]));
+    return hosts.some((x) => s.includes(x[2]));
   };
-  /** Whether a URL (or any URL of a srcset: its descriptors parse as paths) has to wait. */
-  const blocked = (v) =>
-    mentions(v, 1) &&
-    String(v)
-      .split(/[\s,]+/)
-      .some((u) => {
-        const id = category(u);
-        return id && !allowed(id);
-      });
+  /** Whether a URL has to wait. */
+  const blocked = (v) => {
+    const id = mentions(v) && category(v);
+    return id && !allowed(id);
+  };
 
   /** Holds attribute `a` = `v` of `e` when it must wait; true when held. */
   const gate = (e, a, v) => {
     delete held.get(e)?.[a]; // the latest value counts
     return blocked(v) && !!hold(e, a, v);
   };
-  const urlish = (e, a) => a == "src" || a == "srcset" || (a == "href" && e.localName == "link");
+  // srcset is not watched (1.5 KiB): a tracker set only through srcset passes.
+  const urlish = (e, a) => a == "src" || (a == "href" && e.localName == "link");
 
   /** Releases what is now allowed, in the order it was held. */
   const sync = () => {
@@ -100,8 +97,8 @@
 
   /** Holds what markup (parser, innerHTML, cloned nodes) brought in under n. */
   const scan = (n) => {
-    for (const e of [n, ...n.querySelectorAll("[src],[srcset],link[href]")]) {
-      for (const a of ["src", "srcset", "href"]) {
+    for (const e of [n, ...n.querySelectorAll("[src],link[href]")]) {
+      for (const a of ["src", "href"]) {
         const v = e.getAttribute?.(a);
         if (v == null || !urlish(e, a) || !blocked(v)) continue;
         // Observer callbacks run before the parser prepares a script, so a
@@ -146,7 +143,7 @@
   // for everything else that brings markup (the parser above all).
   // (wrap() skips the pairs a prototype lacks: only links have href here.)
   for (const n of ["Script", "Image", "IFrame", "Media", "Source", "Link"]) {
-    for (const p of ["src", "srcset", "href"]) {
+    for (const p of ["src", "href"]) {
       wrap(W[`HTML${n}Element`].prototype, p, function (v, set) {
         gate(this, p, v) || set.call(this, v);
       });
@@ -156,10 +153,11 @@
     const a = String(n).toLowerCase();
     if (!(urlish(this, a) && gate(this, a, v))) setAttr.call(this, n, v);
   };
-  // innerHTML is parsed into an inert template first, so nothing in it loads
-  // before it has been checked (iframes navigate as soon as they connect).
-  // insertAdjacentHTML, outerHTML and document.write are left to the
-  // observer: it catches their images and scripts, not their iframes.
+  // innerHTML and insertAdjacentHTML are parsed into an inert template first,
+  // so nothing in them loads before it has been checked: the observer comes
+  // too late for iframes (they navigate as they connect) and for images
+  // (adopting one queues its fetch before the observer's callback).
+  // outerHTML, document.write and DOMParser + importNode are not covered.
   const parse = (html) => {
     if (!mentions(html)) return;
     const t = D.createElement("template");
@@ -171,6 +169,11 @@
     const f = this.localName != "template" && parse(v);
     f ? this.replaceChildren(f) : set.call(this, v);
   });
+  const adjacent = EP.insertAdjacentHTML;
+  EP.insertAdjacentHTML = function (where, html) {
+    const f = parse(html);
+    f ? this.insertAdjacentElement(where, D.createElement("i")).replaceWith(f) : adjacent.call(this, where, html);
+  };
   new MutationObserver((rs) => {
     for (const r of rs) for (const n of r.addedNodes) if (n.nodeType == 1) scan(n);
   }).observe(D.documentElement, { childList: true, subtree: true });
