@@ -100,7 +100,10 @@
     for (const e of [n, ...n.querySelectorAll("[src],link[href]")]) {
       for (const a of ["src", "href"]) {
         const v = e.getAttribute?.(a);
-        if (v == null || !urlish(e, a) || !blocked(v)) continue;
+        // Markup with data-category (CONTRACT §4) is the core's: it reads
+        // the src of a waiting script when it activates it, and its copy's
+        // src comes through setAttribute, so gate() sees that one.
+        if (v == null || !urlish(e, a) || e.hasAttribute("data-category") || !blocked(v)) continue;
         // Observer callbacks run before the parser prepares a script, so a
         // parser-inserted one loses its src before it could start.
         hold(e, a, v);
