@@ -303,6 +303,31 @@ describe("prelude: markup and config", () => {
       ctx.diagnostic(`parser.html: third-party requests before consent (preload scanner): ${early.length}`);
     }));
 
+  test("CONTRACT §4 markup still works with the prelude, for a new and a returning visitor", () =>
+    visit(async (t) => {
+      const gtag = "https://www.googletagmanager.com/gtag/js?id=G-M";
+      const fb = "https://connect.facebook.net/en_US/fbevents.js?p=M";
+      const pixel = "https://www.facebook.com/tr?id=1&ev=gated";
+      const order = ["gtag/js:G-M", "inline:analytics", "fbevents.js:M"];
+      await t.goto("/p/gated.html");
+      await settle(300);
+      assert.deepEqual(t.hits, []);
+      await t.page.click(action("accept-all"));
+      await t.page.waitForFunction(() => (window.__ran || []).length >= 3);
+      await settle(300);
+      assert.deepEqual(await ran(t.page), order);
+      assertEach(t, [gtag, fb, pixel], 1, "new visitor");
+      // Returning: the core activates the markup while it starts, before its
+      // allowed() answers; the prelude holds the copies and the core.js hook
+      // releases them in the same task, so the core's queue goes on.
+      t.hits.length = 0;
+      await t.reload();
+      await t.page.waitForFunction(() => (window.__ran || []).length >= 3);
+      await settle(300);
+      assert.deepEqual(await ran(t.page), order);
+      assertEach(t, [gtag, fb, pixel], 1, "returning visitor");
+    }));
+
   test("an inline #consentry-config before the prelude replaces the baked host list", () =>
     visit(async (t) => {
       await openTagManager(t, "/p/inline-config.html");
