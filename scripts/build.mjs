@@ -190,6 +190,8 @@ export async function build({ debug = false } = {}) {
   const schema = need(p("src", "js", "consentry.schema.json"), "config JSON Schema");
   writeFileSync(join(dist, "consentry.schema.json"), JSON.stringify(JSON.parse(readFileSync(schema, "utf8"))) + "\n");
 
+  await buildPrelude(esbuild, dist, debug); // dist/consentry-prelude.js (issue #8)
+
   // (g) what it costs
   const files = readdirSync(dist)
     .filter((f) => !f.startsWith("."))
@@ -205,6 +207,52 @@ export async function build({ debug = false } = {}) {
   writeFileSync(p("target", "sizes.json"), JSON.stringify({ profile, files, scriptTag }, null, 2) + "\n");
   console.log(`build: dist/ ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   return { files, scriptTag };
+}
+
+// --- the prelude (issue #8) ------------------------------------------------
+// dist/consentry-prelude.js: a classic script for the top of <head> that holds
+// requests to declared hosts until the core allows their category. The
+// default categories.toml's hosts, cookie names and Consent Mode map are baked
+// in; an inline #consentry-config replaces them in the browser.
+export const PRELUDE_BROTLI_MAX = 1536;
+
+/** What the prelude needs from a config object (same schema as categories.toml). */
+export function preludeConfig(config) {
+  // Same shape as the schema, trimmed: cookies as bare names.
+  const out = { categories: [] };
+  for (const c of config.categories ?? []) {
+    if (c.required) continue; // required categories are never held
+    const k = { id: c.id };
+    if (c.hosts?.length) k.hosts = c.hosts;
+    if (c.cookies?.length) k.cookies = c.cookies.map((x) => x.name);
+    if (k.hosts || k.cookies) out.categories.push(k);
+  }
+  // The prelude's Consent Mode default names every v2 type whatever the map says.
+  if (config.google_consent_mode) out.google_consent_mode = 1;
+  return out;
+}
+
+async function buildPrelude(esbuild, dist, debug) {
+  const { parse } = await import("smol-toml");
+  const config = preludeConfig(parse(readFileSync(need(p("categories.toml"), "the default config"), "utf8")));
+  const outfile = join(dist, "consentry-prelude.js");
+  await esbuild.build({
+    entryPoints: [need(p("src", "js", "prelude.js"), "the prelude")],
+    outfile,
+    bundle: true,
+    format: "iife",
+    minify: !debug,
+    target: "es2020",
+    charset: "ascii",
+    legalComments: "none",
+    define: { PRELUDE_CONFIG: JSON.stringify(config) },
+    logLevel: "warning",
+    absWorkingDir: root,
+  });
+  const size = sizes(readFileSync(outfile));
+  if (!debug && size.brotli > PRELUDE_BROTLI_MAX) {
+    throw new Error(`dist/consentry-prelude.js is ${size.brotli} bytes brotli, over its ${PRELUDE_BROTLI_MAX}-byte budget`);
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -79,6 +79,10 @@ export function facade() {
     api,
     settle(started) {
       core = started;
+      // prelude hook (issue #8): consentry-prelude.js releases what it held
+      // in this task, before `consentry:ready`, asking this api (not whatever
+      // window.Consentry is) from now on.
+      if (typeof window.__consentryPrelude === "function") window.__consentryPrelude(api.allowed);
       resolve();
       dispatchEvent(new Event("consentry:ready"));
     },
