@@ -345,7 +345,7 @@ async function main() {
       return "unknown";
     }
   })();
-  const built = existsSync(join(snapshot, "consentry.wasm")) ? statSync(join(snapshot, "consentry.wasm")).mtime.toISOString().replace(/\.\d+Z$/, "Z") : "n/a";
+  const built = existsSync(join(snapshot, "consentry.js")) ? statSync(join(snapshot, "consentry.js")).mtime.toISOString().replace(/\.\d+Z$/, "Z") : "n/a";
   const server = await startServer(libs);
   const browser = await launch();
   const chromium = browser.version();
