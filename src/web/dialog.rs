@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use gloo_events::EventListener;
+use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlDialogElement, HtmlInputElement};
 
@@ -434,12 +434,17 @@ fn build_preferences(app: &Rc<App>) -> Res<Element> {
     // Escape closes the modal through `cancel`; route it through our close
     // so focus goes back where it came from.
     let weak = Rc::downgrade(app);
-    let on_cancel = EventListener::new(&dialog, "cancel", move |e| {
-        e.prevent_default();
-        if let Some(app) = weak.upgrade() {
-            close_preferences(&app);
-        }
-    });
+    let on_cancel = EventListener::new_with_options(
+        &dialog,
+        "cancel",
+        EventListenerOptions::enable_prevent_default(),
+        move |e| {
+            e.prevent_default();
+            if let Some(app) = weak.upgrade() {
+                close_preferences(&app);
+            }
+        },
+    );
     app.listeners.borrow_mut().push(on_cancel);
     app.ui.borrow_mut().prefs = Some(dialog.clone());
     Ok(dialog)
