@@ -106,7 +106,11 @@ impl App {
     }
 
     pub fn allowed(&self, id: &str) -> bool {
-        self.record.borrow().as_ref().is_some_and(|r| r.allowed(id))
+        match self.record.borrow().as_ref() {
+            Some(r) => r.allowed(id),
+            // Before a decision only what cannot be refused is allowed.
+            None => self.config.category(id).is_some_and(|c| c.required),
+        }
     }
 
     /// Applies a decision and all its effects.
