@@ -35,6 +35,10 @@ export const HE_CONFIG = {
       required: "תמיד פעיל",
       required_note: "נדרש כדי שהאתר יעבוד.",
       cookies_summary: "עוגיות בקטגוריה",
+      cookie_name: "שם",
+      cookie_provider: "ספק",
+      cookie_purpose: "מטרה",
+      cookie_duration: "משך",
     },
   },
   categories: [
@@ -59,7 +63,7 @@ export async function override(context, url, body, type = "text/html; charset=ut
   await context.route(url, (route) => route.fulfill({ status: 200, headers: { "Content-Type": type, "Cache-Control": "no-store" }, body }));
 }
 
-async function shoot(browser, server, name, { viewport = DESKTOP, colorScheme = "light", path = "/", html, act }) {
+async function shoot(browser, server, name, { viewport = DESKTOP, colorScheme = "light", path = "/", html, act, element }) {
   const t = await freshPage(browser, server, { contextOptions: { viewport, colorScheme, reducedMotion: "reduce" } });
   try {
     if (html) await override(t.context, t.url(path), html);
@@ -68,7 +72,8 @@ async function shoot(browser, server, name, { viewport = DESKTOP, colorScheme = 
     if (act) await act(t.page);
     await t.page.waitForTimeout(150);
     const file = join(OUT, `${name}.png`);
-    await t.page.screenshot({ path: file, animations: "disabled" });
+    const target = element ? t.page.locator(element) : t.page;
+    await target.screenshot({ path: file, animations: "disabled" });
     console.log(`screenshots: ${file}`);
     t.assertNoErrors();
   } finally {
@@ -95,12 +100,12 @@ export async function screenshots({ rtl = false } = {}) {
     await shoot(browser, server, "banner-phone", { viewport: PHONE });
     await shoot(browser, server, "account-panel", {
       path: "/account",
+      viewport: { width: 1280, height: 1400 },
       act: async (page) => {
         await page.locator('[data-consentry="banner"] [data-consentry-action="reject-all"]').click();
         await page.locator('[data-consentry="panel"] [data-consentry="receipt"]').waitFor();
-        await page.locator("#privacy").scrollIntoViewIfNeeded();
-        await page.evaluate(() => document.getElementById("privacy").scrollIntoView({ block: "start" }));
       },
+      element: "#privacy",
     });
     if (rtl) {
       const he = pageVariant(index, { lang: "he", config: HE_CONFIG });
