@@ -177,6 +177,28 @@ describe("first layer", () => {
     });
   });
 
+  test("no layout shift: the banner, its scroll room and a decision move nothing on the page", async () => {
+    await visit(async (t) => {
+      const { page } = t;
+      await page.addInitScript(() => {
+        window.__shifts = [];
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) window.__shifts.push(e.value);
+        }).observe({ type: "layout-shift", buffered: true });
+      });
+      await t.goto("/");
+      await page.locator(BANNER).waitFor({ state: "visible" });
+      await page.waitForTimeout(300);
+      const before = await page.evaluate(() => window.__shifts.reduce((a, b) => a + b, 0));
+      await page.locator(`${BANNER} ${action("reject-all")}`).click();
+      await page.evaluate(() => window.Consentry.show());
+      await page.waitForTimeout(300);
+      const total = await page.evaluate(() => window.__shifts.reduce((a, b) => a + b, 0));
+      assert.equal(before, 0, `layout shift while the banner appeared: ${before}`);
+      assert.equal(total, 0, `layout shift after deciding and showing again: ${total}`);
+    });
+  });
+
   test("show(), hide() and showPreferences() drive the layers; reopen is small but at least 24 px", async () => {
     await visit(async (t) => {
       const { page } = t;
