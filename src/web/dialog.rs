@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use gloo_events::EventListener;
+use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlDialogElement, HtmlInputElement};
 
@@ -25,6 +25,12 @@ pub struct Ui {
     panels: Vec<Element>,
     /// Where focus goes back to when the preferences close.
     opener: Option<Element>,
+    /// Room at the end of `<body>` while the banner shows (WCAG 2.4.11).
+    spacer: Option<Element>,
+    /// Keeps that room right when the viewport changes; removed on drop.
+    resize: Option<EventListener>,
+    /// The object URL of the last record download.
+    export_url: Option<String>,
 }
 
 /// Adds the root with the banner, the reopen control and a live region as
@@ -458,33 +464,114 @@ fn build_preferences(app: &Rc<App>) -> Res<Element> {
     // Escape closes the modal through `cancel`; route it through our close
     // so focus goes back where it came from.
     let weak = Rc::downgrade(app);
-    let on_cancel = EventListener::new(&dialog, "cancel", move |e| {
-        e.prevent_default();
-        if let Some(app) = weak.upgrade() {
-            close_preferences(&app);
-        }
-    });
+    let on_cancel = EventListener::new_with_options(
+        &dialog,
+        "cancel",
+        EventListenerOptions::enable_prevent_default(),
+        move |e| {
+            e.prevent_default();
+            if let Some(app) = weak.upgrade() {
+                close_preferences(&app);
+            }
+        },
+    );
     app.listeners.borrow_mut().push(on_cancel);
     app.ui.borrow_mut().prefs = Some(dialog.clone());
     Ok(dialog)
 }
 
 pub fn show_banner(app: &App) {
-    let ui = app.ui.borrow();
-    if let Some(b) = &ui.banner {
-        dom::set_hidden(b, false);
+    {
+        let ui = app.ui.borrow();
+        if let Some(b) = &ui.banner {
+            dom::set_hidden(b, false);
+        }
+        if let Some(r) = &ui.reopen {
+            dom::set_hidden(r, true);
+        }
     }
-    if let Some(r) = &ui.reopen {
-        dom::set_hidden(r, true);
+    make_room(app);
+    let (Some(me), Ok(w)) = (app.rc(), dom::window()) else {
+        return;
+    };
+    if app.ui.borrow().resize.is_none() {
+        let weak = Rc::downgrade(&me);
+        let l = EventListener::new(&w, "resize", move |_| {
+            if let Some(app) = weak.upgrade() {
+                make_room(&app);
+            }
+        });
+        app.ui.borrow_mut().resize = Some(l);
+    }
+}
+
+/// While the banner shows, nothing the visitor focuses may end up under it
+/// (WCAG 2.4.11): `scroll-padding-bottom` on `<html>` makes focus scrolling
+/// stop above the banner, and a spacer at the end of `<body>` lets the last
+/// elements of the page scroll that far. Both go in through the CSSOM
+/// (allowed under a strict CSP) and leave with the banner. The banner is
+/// fixed, so nothing on the page moves.
+fn make_room(app: &App) {
+    let Some(banner) = app.ui.borrow().banner.clone() else {
+        return;
+    };
+    let (Ok(w), Ok(doc)) = (dom::window(), dom::document()) else {
+        return;
+    };
+    let Some(html) = doc.document_element().and_then(|e| dom::html(&e).ok()) else {
+        return;
+    };
+    let height = w
+        .inner_height()
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0) as i32;
+    let covered = height.saturating_sub(dom::html(&banner).map_or(height, |b| b.offset_top()));
+    if is_hidden(&banner) || covered <= 0 {
+        let _ = html.style().remove_property("scroll-padding-bottom");
+        let spacer = app.ui.borrow_mut().spacer.take();
+        if let Some(s) = spacer {
+            s.remove();
+        }
+        return;
+    }
+    let mut px = String::new();
+    crate::error::push_num(&mut px, covered.unsigned_abs() as u64 + 8);
+    px.push_str("px");
+    let _ = html.style().set_property("scroll-padding-bottom", &px);
+    let existing = app.ui.borrow().spacer.clone();
+    let spacer = match existing {
+        Some(s) => s,
+        None => {
+            let Ok(s) = el(
+                "div",
+                &[("data-consentry", "spacer"), ("aria-hidden", "true")],
+                "",
+            ) else {
+                return;
+            };
+            if let Some(body) = doc.body() {
+                let _ = body.append_child(&s);
+            }
+            app.ui.borrow_mut().spacer = Some(s.clone());
+            s
+        }
+    };
+    if let Ok(s) = dom::html(&spacer) {
+        let _ = s.style().set_property("height", &px);
     }
 }
 
 pub fn hide(app: &App) {
     close_preferences(app);
-    let ui = app.ui.borrow();
-    if let Some(b) = &ui.banner {
-        dom::set_hidden(b, true);
+    {
+        let mut ui = app.ui.borrow_mut();
+        if let Some(b) = &ui.banner {
+            dom::set_hidden(b, true);
+        }
+        ui.resize = None;
     }
+    make_room(app);
 }
 
 pub fn show_reopen(app: &App) {
@@ -533,13 +620,24 @@ fn is_hidden(e: &Element) -> bool {
 }
 
 /// After a decision: the layers close, the reopen control appears, panels
-/// and switches show the new record, and the change is announced.
+/// and switches show the new record, and the change is announced. Focus
+/// that was in the banner or the preferences (both gone now) lands on the
+/// reopen control, the way back in, instead of falling to `<body>`.
 pub fn after_decision(app: &App) {
     let focus_was_inside = {
         let ui = app.ui.borrow();
         let active = dom::document().ok().and_then(|d| d.active_element());
-        active.is_some_and(|a| ui.banner.as_ref().is_some_and(|b| b.contains(Some(&a))))
+        active.is_some_and(|a| {
+            [&ui.banner, &ui.prefs]
+                .into_iter()
+                .flatten()
+                .any(|b| b.contains(Some(&a)))
+        })
     };
+    if focus_was_inside {
+        // The opener is about to be hidden: focus goes to reopen instead.
+        app.ui.borrow_mut().opener = None;
+    }
     hide(app);
     show_reopen(app);
     refresh(app);
@@ -563,6 +661,8 @@ pub fn after_reset(app: &App) {
 fn announce(app: &App, text: &str) {
     let status = app.ui.borrow().status.clone();
     if let Some(s) = status {
+        // Emptied first, so the same words twice are announced twice.
+        s.set_text_content(None);
         s.set_text_content(Some(text));
     }
 }
@@ -636,14 +736,23 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
         return Ok(());
     };
     let w = &app.words;
+    // Focus on one of the buttons being replaced moves to its successor, or
+    // to the title when it has none (after a withdrawal), never to <body>.
+    let had_focus = dom::document()?
+        .active_element()
+        .filter(|a| slot.contains(Some(a)))
+        .map(|a| a.get_attribute("data-consentry-action").unwrap_or_default());
     let title = el(
         "h3",
-        &[("class", "cst-record-title")],
+        &[("class", "cst-record-title"), ("tabindex", "-1")],
         w.get("record_title"),
     )?;
     let Some(r) = app.record() else {
         let none = el("p", &[], w.get("record_none"))?;
         slot.replace_children_with_node_2(&title, &none);
+        if had_focus.is_some() {
+            dom::focus(&title);
+        }
         return Ok(());
     };
     let dl = el("dl", &[("class", "cst-facts")], "")?;
@@ -682,6 +791,12 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
         add(&buttons, &b)?;
     }
     slot.replace_children_with_node_3(&title, &dl, &buttons);
+    if let Some(action) = had_focus {
+        let next = buttons
+            .query_selector(&["[data-consentry-action=\"", &action, "\"]"].concat())?
+            .unwrap_or(title);
+        dom::focus(&next);
+    }
     Ok(())
 }
 
@@ -706,6 +821,12 @@ fn export(app: &App) -> Res<()> {
     body.append_child(&a)?;
     a.click();
     a.remove();
-    web_sys::Url::revoke_object_url(&url)?;
+    // The download reads the blob after this task, so revoking the URL now
+    // can cancel it; the previous one is revoked instead. At most one small
+    // blob stays alive, without a timer or a closure in the wasm.
+    let previous = app.ui.borrow_mut().export_url.replace(url);
+    if let Some(old) = previous {
+        web_sys::Url::revoke_object_url(&old)?;
+    }
     Ok(())
 }
