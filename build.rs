@@ -2,16 +2,18 @@
 //! it with the crate's own config validation, so a broken file fails the
 //! build with the key path instead of failing in a visitor's browser.
 
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 #[path = "src/config.rs"]
 mod config;
-#[allow(dead_code)]
+extern crate alloc;
+
+#[allow(dead_code, unused_imports)]
 #[path = "src/error.rs"]
 mod error;
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 #[path = "src/json.rs"]
 mod json;
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 #[path = "src/text.rs"]
 mod text;
 

@@ -5,7 +5,7 @@
 //   cargo      native `cargo test` (unit tests + tests/*.rs + doc tests)
 //   types      `tsc --noEmit --strict` over tests/types/consumer.ts (the shipped .d.ts)
 //   node       `node --test` over tests/node/*.test.mjs (schema, SSR import)
-//   wasm       `cargo test --target wasm32-unknown-unknown --test web` in headless Chromium
+//   wasm       `cargo test --target wasm32-unknown-unknown --features std --test web` in headless Chromium
 //   e2e        `node --test` over tests/e2e/*.test.mjs (Playwright against the demo)
 //   consumers  the packed tarball installed into tests/consumers/* apps, built, run in Chromium
 //
@@ -130,7 +130,7 @@ const layers = [
     title: "wasm-bindgen-test (Chromium)",
     skip: () => (existsSync(join(root, "tests", "web.rs")) ? null : "tests/web.rs does not exist"),
     run: () =>
-      exec("cargo", ["test", "--target", "wasm32-unknown-unknown", "--test", "web"], {
+      exec("cargo", ["test", "--target", "wasm32-unknown-unknown", "--features", "std", "--test", "web"], {
         CHROMEDRIVER,
         CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: "wasm-bindgen-test-runner",
         WASM_BINDGEN_TEST_TIMEOUT: process.env.WASM_BINDGEN_TEST_TIMEOUT ?? "60",

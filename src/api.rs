@@ -2,7 +2,8 @@
 //! these into the public `Consentry` object; JSON crosses the boundary as
 //! text so that the core stays pure.
 
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::{string::String, vec::Vec};
 
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
@@ -51,8 +52,6 @@ fn config_from(json: Option<String>, source: &str) -> Result<Config, JsError> {
 /// Starts consentry on this page.
 #[wasm_bindgen]
 pub fn start(json: Option<String>, source: &str) -> Result<Consentry, JsError> {
-    #[cfg(debug_assertions)]
-    console_error_panic_hook::set_once();
     let config = config_from(json, source)?;
     let app = App::start(config).map_err(|e| page_error("consentry", &e))?;
     Ok(Consentry { app })

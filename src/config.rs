@@ -7,6 +7,7 @@
 
 use crate::error::{item, Error};
 use crate::json::Value;
+use alloc::{borrow::ToOwned, string::String, vec, vec::Vec};
 
 /// Longest text accepted for a title, description or cookie purpose.
 const MAX_TEXT: usize = 4000;
@@ -196,7 +197,9 @@ fn boolean(v: &Value, path: &str) -> Result<bool, Error> {
 
 fn whole(v: &Value, path: &str, min: u32, max: u32) -> Result<u32, Error> {
     match v {
-        Value::Num(n) if n.fract() == 0.0 && *n >= f64::from(min) && *n <= f64::from(max) => {
+        Value::Num(n)
+            if (*n as u64) as f64 == *n && *n >= f64::from(min) && *n <= f64::from(max) =>
+        {
             Ok(*n as u32)
         }
         Value::Num(_) => Err(Error::new(
@@ -267,7 +270,7 @@ fn languages(v: &Value) -> Result<Vec<String>, Error> {
     let mut out: Vec<String> = Vec::new();
     // A set, not a scan of `out`: a long hostile list would cost billions of
     // comparisons.
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = alloc::collections::BTreeSet::new();
     for (i, l) in list.iter().enumerate() {
         let path = item("languages", i);
         let s = string(l, &path, 35)?;

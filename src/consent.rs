@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::error::Error;
+use alloc::{string::String, vec::Vec};
 
 /// How the visitor decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,6 +8,7 @@
 
 use crate::config::Config;
 use crate::consent::{Method, Record};
+use alloc::{borrow::ToOwned, string::String, vec, vec::Vec};
 
 const VERSION: &str = "c1";
 /// Longest value considered; browsers cap a cookie near 4 KiB anyway.

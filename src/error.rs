@@ -4,6 +4,7 @@
 //! offending value) is built at run time, so the message always says *where*
 //! and *what* without pulling `core::fmt` into the wasm.
 
+use alloc::string::String;
 /// Something was wrong with input the crate was given: a config, a choice
 /// passed to `set()`, or a call made at the wrong moment.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,6 +8,7 @@
 //! input costs linear time.
 
 use crate::error::Error;
+use alloc::{string::String, vec::Vec};
 
 /// Deepest nesting accepted; real configs use four levels.
 const MAX_DEPTH: usize = 32;
@@ -110,7 +111,7 @@ impl Parser<'_> {
         let mut out: Vec<(String, Value)> = Vec::new();
         // A set, not a scan of `out`: a 1 MiB object of distinct keys would
         // otherwise cost billions of comparisons.
-        let mut seen = std::collections::BTreeSet::new();
+        let mut seen = alloc::collections::BTreeSet::new();
         self.ws();
         if self.eat(b"}") {
             return Ok(Value::Map(out));

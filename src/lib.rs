@@ -17,6 +17,10 @@
 //! 3. **`api`**: every `#[wasm_bindgen]` export, wrapped for JS readers by the
 //!    hand-written entry points in `src/js/`.
 
+#![cfg_attr(all(target_arch = "wasm32", not(test), not(feature = "std")), no_std)]
+
+extern crate alloc;
+
 pub mod config;
 pub mod consent;
 pub mod cookie;
@@ -34,3 +38,19 @@ mod api;
 /// The default config, compiled from `categories.toml` by `build.rs` and
 /// checked there with the same validation the browser runs.
 pub const DEFAULT_CONFIG: &str = include_str!(concat!(env!("OUT_DIR"), "/categories.json"));
+
+/// Release builds carry no panic machinery: clippy forbids panicking calls
+/// in this crate, so reaching this is a bug, and stopping the wasm here keeps
+/// `core::fmt` out of every visitor's download. The JS side turns the
+/// resulting trap into one console error.
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[global_allocator]
+static ALLOC: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: wasm32-unknown-unknown without the atomics feature has one thread.
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

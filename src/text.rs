@@ -2,6 +2,7 @@
 //! language for a page.
 
 use crate::config::Config;
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 /// Keys a config may override under `[ui.<lang>]`.
 pub const KEYS: [&str; 28] = [

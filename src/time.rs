@@ -1,5 +1,6 @@
 //! Calendar arithmetic for ISO-8601 timestamps, without a date crate.
 
+use alloc::string::String;
 /// `secs` since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn iso8601(secs: u64) -> String {
     let days = secs / 86_400;

@@ -162,7 +162,7 @@ async fn accept_all_stores_the_cookie_and_runs_gated_scripts_in_order() {
     let app = start();
     let seen = Rc::new(std::cell::Cell::new(0));
     let counter = seen.clone();
-    let listener = gloo_events::EventListener::new(
+    let listener = consentry::web::listen::Listener::new(
         &web_sys::window().expect("window"),
         "consentry:change",
         move |_| {

@@ -6,11 +6,12 @@
 //! No `RefCell` borrow is ever held while calling out to the page: events,
 //! inline scripts and focus changes can call straight back into the API.
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
-use std::rc::{Rc, Weak};
+use alloc::collections::VecDeque;
+use alloc::rc::{Rc, Weak};
+use alloc::{string::String, vec::Vec};
+use core::cell::{Cell, RefCell};
 
-use gloo_events::EventListener;
+use super::listen::Listener;
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, Element};
@@ -32,10 +33,10 @@ pub struct App {
     /// False when the browser refuses our cookie: choices last a page view.
     pub can_store: Cell<bool>,
     pub ui: RefCell<dialog::Ui>,
-    pub listeners: RefCell<Vec<EventListener>>,
+    pub listeners: RefCell<Vec<Listener>>,
     pub queue: RefCell<VecDeque<Element>>,
     pub running: Cell<bool>,
-    pub waiting: RefCell<Vec<EventListener>>,
+    pub waiting: RefCell<Vec<Listener>>,
     observer: RefCell<Option<blocker::Observer>>,
     me: Weak<App>,
 }

@@ -2,9 +2,10 @@
 //! their category, activated in document order, and watched for when other
 //! scripts insert more later.
 
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::{borrow::ToOwned, string::String, vec, vec::Vec};
 
-use gloo_events::EventListener;
+use super::listen::Listener;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -105,8 +106,8 @@ pub fn run(app: &Rc<App>) {
                         run(&app);
                     }
                 };
-                let on_load = EventListener::once(&new, "load", resume.clone());
-                let on_error = EventListener::once(&new, "error", resume);
+                let on_load = Listener::once(&new, "load", resume.clone());
+                let on_error = Listener::once(&new, "error", resume);
                 app.waiting.borrow_mut().extend([on_load, on_error]);
                 if old.replace_with_with_node_1(&new).is_err() {
                     app.waiting.borrow_mut().clear();
@@ -254,7 +255,7 @@ fn placeholder(app: &Rc<App>, frame: &Element) -> Res<()> {
     }
     let weak = Rc::downgrade(app);
     let embed = frame.clone();
-    let listener = EventListener::new(&button, "click", move |e| {
+    let listener = Listener::new(&button, "click", move |e| {
         if !e.is_trusted() {
             return;
         }

@@ -3,9 +3,10 @@
 //! control and inline account panels. Every text is set through
 //! `textContent` or attributes; nothing from a config is parsed as HTML.
 
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::{string::String, vec::Vec};
 
-use gloo_events::{EventListener, EventListenerOptions};
+use super::listen::Listener;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlDialogElement, HtmlInputElement};
 
@@ -28,7 +29,7 @@ pub struct Ui {
     /// Room at the end of `<body>` while the banner shows (WCAG 2.4.11).
     spacer: Option<Element>,
     /// Keeps that room right when the viewport changes; removed on drop.
-    resize: Option<EventListener>,
+    resize: Option<Listener>,
     /// The object URL of the last record download.
     export_url: Option<String>,
 }
@@ -125,7 +126,7 @@ pub fn mount(app: &Rc<App>) -> Res<()> {
     body.insert_before(&root, body.first_child().as_ref())?;
 
     let weak = Rc::downgrade(app);
-    let on_click = EventListener::new(&root, "click", move |e| {
+    let on_click = Listener::new(&root, "click", move |e| {
         if let Some(app) = weak.upgrade() {
             on_action(&app, e);
         }
@@ -464,17 +465,12 @@ fn build_preferences(app: &Rc<App>) -> Res<Element> {
     // Escape closes the modal through `cancel`; route it through our close
     // so focus goes back where it came from.
     let weak = Rc::downgrade(app);
-    let on_cancel = EventListener::new_with_options(
-        &dialog,
-        "cancel",
-        EventListenerOptions::enable_prevent_default(),
-        move |e| {
-            e.prevent_default();
-            if let Some(app) = weak.upgrade() {
-                close_preferences(&app);
-            }
-        },
-    );
+    let on_cancel = Listener::new(&dialog, "cancel", move |e| {
+        e.prevent_default();
+        if let Some(app) = weak.upgrade() {
+            close_preferences(&app);
+        }
+    });
     app.listeners.borrow_mut().push(on_cancel);
     app.ui.borrow_mut().prefs = Some(dialog.clone());
     Ok(dialog)
@@ -496,7 +492,7 @@ pub fn show_banner(app: &App) {
     };
     if app.ui.borrow().resize.is_none() {
         let weak = Rc::downgrade(&me);
-        let l = EventListener::new(&w, "resize", move |_| {
+        let l = Listener::new(&w, "resize", move |_| {
             if let Some(app) = weak.upgrade() {
                 make_room(&app);
             }
@@ -718,7 +714,7 @@ pub fn mount_panel(app: &Rc<App>, host: &Element) -> Res<()> {
     panel.append_child(&record)?;
     host.replace_children_with_node_1(&panel);
     let weak = Rc::downgrade(app);
-    let on_click = EventListener::new(&panel, "click", move |e| {
+    let on_click = Listener::new(&panel, "click", move |e| {
         if let Some(app) = weak.upgrade() {
             on_action(&app, e);
         }

@@ -1,5 +1,6 @@
 //! The browser's cookie jar and storage, seen through the core's codec.
 
+use alloc::{string::String, vec::Vec};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlDocument;
 

@@ -1,0 +1,45 @@
+//! Event listeners owned by a guard, after gloo-events: dropping the guard
+//! removes the listener, so none outlives the node or state it serves. Our
+//! own small version keeps the crate `no_std` (gloo needs std). Listeners
+//! are registered as non-passive, so handlers may call `preventDefault`.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Event, EventTarget};
+
+pub struct Listener {
+    target: EventTarget,
+    kind: &'static str,
+    callback: Closure<dyn FnMut(Event)>,
+}
+
+impl Listener {
+    /// Calls `f` for every `kind` event on `target` while the guard lives.
+    pub fn new(
+        target: &EventTarget,
+        kind: &'static str,
+        mut f: impl FnMut(&Event) + 'static,
+    ) -> Self {
+        let callback = Closure::<dyn FnMut(Event)>::new(move |e: Event| f(&e));
+        let _ = target.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
+        Listener {
+            target: target.clone(),
+            kind,
+            callback,
+        }
+    }
+
+    /// A listener for an event that fires once (`load`, `error`); the guard
+    /// still decides how long it stays registered.
+    pub fn once(target: &EventTarget, kind: &'static str, f: impl FnMut(&Event) + 'static) -> Self {
+        Self::new(target, kind, f)
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(self.kind, self.callback.as_ref().unchecked_ref());
+    }
+}
