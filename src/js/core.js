@@ -23,6 +23,17 @@ export function facade() {
     if (core) return core;
     throw new Error(`Consentry.${name}(): ${failure ? "consentry failed to start: " + failure.message : NOT_READY}`);
   };
+  // The wasm cannot panic by design; if it ever traps, the page gets an
+  // Error naming the call rather than a bare "RuntimeError: unreachable".
+  const call = (name, run) => {
+    const c = need(name);
+    try {
+      return run(c);
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) throw new Error(`Consentry.${name}(): internal error (${e.message})`);
+      throw e;
+    }
+  };
   const api = {
     ready,
     get() {
@@ -33,28 +44,28 @@ export function facade() {
       return core ? core.allowed(String(category)) : false;
     },
     acceptAll() {
-      need("acceptAll").acceptAll();
+      call("acceptAll", (c) => c.acceptAll());
     },
     rejectAll() {
-      need("rejectAll").rejectAll();
+      call("rejectAll", (c) => c.rejectAll());
     },
     set(choices) {
       if (choices === null || typeof choices !== "object" || Array.isArray(choices)) {
         throw new TypeError("Consentry.set(): expects an object of category ids to true or false");
       }
-      need("set").set(JSON.stringify(choices));
+      call("set", (c) => c.set(JSON.stringify(choices)));
     },
     show() {
-      need("show").show();
+      call("show", (c) => c.show());
     },
     showPreferences() {
-      need("showPreferences").showPreferences();
+      call("showPreferences", (c) => c.showPreferences());
     },
     hide() {
-      need("hide").hide();
+      call("hide", (c) => c.hide());
     },
     reset() {
-      need("reset").reset();
+      call("reset", (c) => c.reset());
     },
     on(event, callback) {
       if (event !== "change") {
@@ -71,7 +82,7 @@ export function facade() {
       if (!(element instanceof HTMLElement)) {
         throw new TypeError("Consentry.mountPreferences(): expects an HTMLElement");
       }
-      need("mountPreferences").mountPreferences(element);
+      call("mountPreferences", (c) => c.mountPreferences(element));
     },
   };
   Object.freeze(api);
