@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, Element};
 
 use super::dom::{self, Res};
-use super::{blocker, dialog, gtag, jar};
+use super::{blocker, dialog, gtag, jar, sync};
 use crate::config::Config;
 use crate::consent::{self, Choice, Moment, Record};
 use crate::error::Error;
@@ -84,6 +84,7 @@ impl App {
         }
         *app.observer.borrow_mut() = Some(blocker::observe(&app)?);
         dialog::mount(&app)?;
+        sync::listen(&app);
         if record.is_some() {
             dialog::show_reopen(&app);
         } else {
@@ -105,6 +106,11 @@ impl App {
         self.record.borrow().clone()
     }
 
+    /// Replaces the record with one another tab stored (see `sync`).
+    pub fn adopt(&self, record: Option<Record>) {
+        *self.record.borrow_mut() = record;
+    }
+
     pub fn allowed(&self, id: &str) -> bool {
         self.record.borrow().as_ref().is_some_and(|r| r.allowed(id))
     }
@@ -119,6 +125,7 @@ impl App {
         };
         let record = consent::decide(&self.config, previous.as_ref(), &choice, &at)?;
         self.can_store.set(jar::store(&self.config, &record));
+        sync::announce(self);
         jar::clean(&consent::refused(&self.config, &record));
         *self.record.borrow_mut() = Some(record.clone());
         let Some(app) = self.rc() else { return Ok(()) };
@@ -136,6 +143,7 @@ impl App {
     pub fn reset(&self) {
         *self.record.borrow_mut() = None;
         jar::forget(&self.config);
+        sync::announce(self);
         let optional: Vec<_> = self
             .config
             .categories

@@ -8,3 +8,4 @@ pub mod dialog;
 pub mod dom;
 pub mod gtag;
 pub mod jar;
+pub mod sync;
