@@ -111,8 +111,11 @@ impl App {
         *self.record.borrow_mut() = record;
     }
 
+    /// Required categories are allowed before any decision too (CONTRACT
+    /// §3: they are always true).
     pub fn allowed(&self, id: &str) -> bool {
-        self.record.borrow().as_ref().is_some_and(|r| r.allowed(id))
+        self.config.category(id).is_some_and(|c| c.required)
+            || self.record.borrow().as_ref().is_some_and(|r| r.allowed(id))
     }
 
     /// Applies a decision and all its effects.
