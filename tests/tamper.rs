@@ -13,6 +13,7 @@ use consentry::cookie;
 
 const NOW: u64 = 1_800_000_000;
 
+#[cfg(test)] // the whole file is tests; this tells clippy so
 fn default_config() -> Config {
     match Config::from_json(consentry::DEFAULT_CONFIG) {
         Ok(c) => c,

@@ -65,75 +65,75 @@ describe("hostile config text", () => {
   const tally = { shown: 0, rejected: 0 };
   const CHUNK = 20;
   for (let from = 0; from < payloads.length; from += CHUNK) {
-   const chunk = payloads.slice(from, from + CHUNK);
-   test(`payloads ${from + 1}-${from + chunk.length} of ${payloads.length}: markup, script URLs, bidi controls and 100 KB strings are shown as text or rejected by key path`, async () => {
-    const t = await freshPage(browser, server);
-    let alerts = 0;
-    t.page.on("dialog", (d) => {
-      alerts++;
-      d.dismiss().catch(() => {});
-    });
-    try {
-      for (const [k, [where, value]] of chunk.entries()) {
-        const i = from + k;
-        const [json, path] = withPayload(where, value);
-        const id = String(i);
-        configPages.set(id, json);
-        t.consoleErrors.length = 0;
-        await t.page.goto(t.url(`/hostile/config/${id}`), { waitUntil: "domcontentloaded" });
-        await t.page.waitForFunction(() => typeof window.Consentry?.ready?.then === "function");
-        const started = await t.page.evaluate(() =>
-          window.Consentry.ready.then(
-            () => ({ ok: true }),
-            (e) => ({ ok: false, message: e.message }),
-          ),
-        );
-        const label = `${where} = ${JSON.stringify(value.slice(0, 60))}`;
-        if (started.ok) {
-          tally.shown++;
-          await t.page.evaluate(() => window.Consentry.showPreferences());
-          const seen = await t.page.evaluate(() => {
-            const parts = [...document.querySelectorAll('[data-consentry="root"], [data-consentry="preferences"]')];
-            const inside = parts.flatMap((p) => [...p.querySelectorAll("*")]);
-            return {
-              text: parts.map((p) => p.textContent).join("\n"),
-              foreign: inside.filter((e) => /^(IMG|SVG|SCRIPT|IFRAME|OBJECT|EMBED)$/i.test(e.tagName)).map((e) => e.outerHTML.slice(0, 80)),
-              handlers: document.querySelectorAll("[onerror],[onload],[srcdoc]").length,
-              links: [...document.querySelectorAll('[data-consentry] a[href]')].map((a) => a.getAttribute("href")),
-              xss: window.__xss,
-            };
-          });
-          assert.deepEqual(seen.foreign, [], label);
-          assert.equal(seen.handlers, 0, label);
-          assert.equal(seen.xss, undefined, label);
-          for (const href of seen.links) assert.doesNotMatch(href.replace(/[\s\x00-\x1f]/g, ""), /^(javascript|data|vbscript):/i, label);
-          if (where !== "policy_url" && where !== "cookie purpose") {
-            assert.ok(seen.text.includes(value), `${label}: not shown verbatim as text`);
+    const chunk = payloads.slice(from, from + CHUNK);
+    test(`payloads ${from + 1}-${from + chunk.length} of ${payloads.length}: markup, script URLs, bidi controls and 100 KB strings are shown as text or rejected by key path`, async () => {
+      const t = await freshPage(browser, server);
+      let alerts = 0;
+      t.page.on("dialog", (d) => {
+        alerts++;
+        d.dismiss().catch(() => {});
+      });
+      try {
+        for (const [k, [where, value]] of chunk.entries()) {
+          const i = from + k;
+          const [json, path] = withPayload(where, value);
+          const id = String(i);
+          configPages.set(id, json);
+          t.consoleErrors.length = 0;
+          await t.page.goto(t.url(`/hostile/config/${id}`), { waitUntil: "domcontentloaded" });
+          await t.page.waitForFunction(() => typeof window.Consentry?.ready?.then === "function");
+          const started = await t.page.evaluate(() =>
+            window.Consentry.ready.then(
+              () => ({ ok: true }),
+              (e) => ({ ok: false, message: e.message }),
+            ),
+          );
+          const label = `${where} = ${JSON.stringify(value.slice(0, 60))}`;
+          if (started.ok) {
+            tally.shown++;
+            await t.page.evaluate(() => window.Consentry.showPreferences());
+            const seen = await t.page.evaluate(() => {
+              const parts = [...document.querySelectorAll('[data-consentry="root"], [data-consentry="preferences"]')];
+              const inside = parts.flatMap((p) => [...p.querySelectorAll("*")]);
+              return {
+                text: parts.map((p) => p.textContent).join("\n"),
+                foreign: inside.filter((e) => /^(IMG|SVG|SCRIPT|IFRAME|OBJECT|EMBED)$/i.test(e.tagName)).map((e) => e.outerHTML.slice(0, 80)),
+                handlers: document.querySelectorAll("[onerror],[onload],[srcdoc]").length,
+                links: [...document.querySelectorAll('[data-consentry] a[href]')].map((a) => a.getAttribute("href")),
+                xss: window.__xss,
+              };
+            });
+            assert.deepEqual(seen.foreign, [], label);
+            assert.equal(seen.handlers, 0, label);
+            assert.equal(seen.xss, undefined, label);
+            for (const href of seen.links) assert.doesNotMatch(href.replace(/[\s\x00-\x1f]/g, ""), /^(javascript|data|vbscript):/i, label);
+            if (where !== "policy_url" && where !== "cookie purpose") {
+              assert.ok(seen.text.includes(value), `${label}: not shown verbatim as text`);
+            }
+            if (where === "cookie purpose") assert.ok(seen.text.includes(value), `${label}: provider not shown verbatim`);
+            if (where === "policy_url") assert.ok(seen.links.includes(value), `${label}: link not kept as written`);
+            assert.deepEqual(t.errors, [], label);
+            await t.page.evaluate(() => window.Consentry.hide());
+          } else {
+            tally.rejected++;
+            assert.match(started.message, new RegExp(`^#consentry-config: ${path.replace(/[.[\]]/g, "\\$&")}: `), label);
+            const ours = t.consoleErrors.filter((e) => e.includes("consentry"));
+            assert.equal(ours.length, 1, `${label}: ${JSON.stringify(t.consoleErrors)}`);
+            assert.ok(ours[0].includes(path), `${label}: the console error does not name ${path}`);
+            assert.deepEqual(t.pageErrors, [], label);
+            assert.equal(await t.page.evaluate(() => window.__xss), undefined, label);
           }
-          if (where === "cookie purpose") assert.ok(seen.text.includes(value), `${label}: provider not shown verbatim`);
-          if (where === "policy_url") assert.ok(seen.links.includes(value), `${label}: link not kept as written`);
-          assert.deepEqual(t.errors, [], label);
-          await t.page.evaluate(() => window.Consentry.hide());
-        } else {
-          tally.rejected++;
-          assert.match(started.message, new RegExp(`^#consentry-config: ${path.replace(/[.[\]]/g, "\\$&")}: `), label);
-          const ours = t.consoleErrors.filter((e) => e.includes("consentry"));
-          assert.equal(ours.length, 1, `${label}: ${JSON.stringify(t.consoleErrors)}`);
-          assert.ok(ours[0].includes(path), `${label}: the console error does not name ${path}`);
-          assert.deepEqual(t.pageErrors, [], label);
-          assert.equal(await t.page.evaluate(() => window.__xss), undefined, label);
+          // The page itself still works either way.
+          await t.page.click("#page-button");
+          assert.equal(await t.page.textContent("#page-out"), "clicked", label);
         }
-        // The page itself still works either way.
-        await t.page.click("#page-button");
-        assert.equal(await t.page.textContent("#page-out"), "clicked", label);
+        await settle(200);
+        assert.equal(alerts, 0, "a payload opened a dialog");
+        assert.equal(t.thirdParty.count(), 0);
+      } finally {
+        await t.close();
       }
-      await settle(200);
-      assert.equal(alerts, 0, "a payload opened a dialog");
-      assert.equal(t.thirdParty.count(), 0);
-    } finally {
-      await t.close();
-    }
-   });
+    });
   }
 
   test("both outcomes were seen", () => {
