@@ -13,6 +13,9 @@ use alloc::{borrow::ToOwned, string::String, vec, vec::Vec};
 const MAX_TEXT: usize = 4000;
 /// Most categories accepted; the policy needs five.
 const MAX_CATEGORIES: usize = 32;
+/// Most languages accepted; duplicates are found by a scan, which a
+/// megabyte of distinct tags would turn into billions of comparisons.
+const MAX_LANGUAGES: usize = 64;
 
 /// The Consent Mode v2 types Google documents.
 pub const CONSENT_TYPES: [&str; 7] = [
@@ -266,6 +269,9 @@ fn languages(v: &Value) -> Result<Vec<String>, Error> {
     let list = as_list(v, "languages")?;
     if list.is_empty() {
         return Err(Error::new("languages", "must name at least one language"));
+    }
+    if list.len() > MAX_LANGUAGES {
+        return Err(Error::new("languages", "has more than 64 languages"));
     }
     let mut out: Vec<String> = Vec::new();
     // A set, not a scan of `out`: a long hostile list would cost billions of

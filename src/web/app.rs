@@ -17,7 +17,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, Element};
 
 use super::dom::{self, Res};
-use super::{blocker, dialog, gtag, jar};
+use super::{blocker, dialog, gtag, jar, sync};
 use crate::config::Config;
 use crate::consent::{self, Choice, Moment, Record};
 use crate::error::Error;
@@ -37,6 +37,8 @@ pub struct App {
     pub queue: RefCell<VecDeque<Element>>,
     pub running: Cell<bool>,
     pub waiting: RefCell<Vec<Listener>>,
+    /// The Trusted Types policy for inline gated scripts, made on first use.
+    pub tt_policy: core::cell::OnceCell<Option<JsValue>>,
     observer: RefCell<Option<blocker::Observer>>,
     me: Weak<App>,
 }
@@ -73,6 +75,7 @@ impl App {
             queue: RefCell::new(VecDeque::new()),
             running: Cell::new(false),
             waiting: RefCell::new(Vec::new()),
+            tt_policy: core::cell::OnceCell::new(),
             observer: RefCell::new(None),
             me: me.clone(),
         });
@@ -88,6 +91,7 @@ impl App {
         }
         *app.observer.borrow_mut() = Some(blocker::observe(&app)?);
         dialog::mount(&app)?;
+        sync::listen(&app);
         if record.is_some() {
             dialog::show_reopen(&app);
         } else {
@@ -107,6 +111,11 @@ impl App {
 
     pub fn record(&self) -> Option<Record> {
         self.record.borrow().clone()
+    }
+
+    /// Replaces the record with one another tab stored (see `sync`).
+    pub fn adopt(&self, record: Option<Record>) {
+        *self.record.borrow_mut() = record;
     }
 
     /// Required categories are allowed even before a decision: they need
@@ -129,6 +138,7 @@ impl App {
         };
         let record = consent::decide(&self.config, previous.as_ref(), &choice, &at)?;
         self.can_store.set(jar::store(&self.config, &record));
+        sync::announce(self);
         jar::clean(&consent::refused(&self.config, &record));
         *self.record.borrow_mut() = Some(record.clone());
         let Some(app) = self.rc() else { return Ok(()) };
@@ -154,6 +164,7 @@ impl App {
     pub fn reset(&self) {
         *self.record.borrow_mut() = None;
         jar::forget(&self.config);
+        sync::announce(self);
         let optional: Vec<_> = self
             .config
             .categories

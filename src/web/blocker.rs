@@ -95,7 +95,7 @@ pub fn run(app: &Rc<App>) {
         if !old.is_connected() || !is_allowed(app, &old) {
             continue;
         }
-        match activate(&old) {
+        match activate(app, &old) {
             Ok(Some(new)) => {
                 app.running.set(true);
                 let weak = Rc::downgrade(app);
@@ -124,18 +124,17 @@ pub fn run(app: &Rc<App>) {
 
 /// Replaces a blocked script with a live copy. Returns the copy when it is
 /// external (the caller waits for it); an inline copy has run already.
-fn activate(old: &Element) -> Res<Option<Element>> {
-    let new: HtmlScriptElement = dom::document()?.create_element("script")?.dyn_into()?;
-    let attrs = old.attributes();
-    for i in 0..attrs.length() {
-        if let Some(a) = attrs.item(i) {
-            let name = a.name();
-            match name.as_str() {
-                "type" | "nonce" => {}
-                "data-type" => new.set_attribute("type", &a.value())?,
-                _ => new.set_attribute(&name, &a.value())?,
-            }
-        }
+///
+/// The copy is a clone rather than a new element: its text and `src` were
+/// vouched for by the parser (or by whoever inserted the original), and a
+/// clone carries them without passing through a Trusted Types sink, so a page
+/// with `require-trusted-types-for 'script'` needs no policy for consentry.
+fn activate(app: &App, old: &Element) -> Res<Option<Element>> {
+    let new: HtmlScriptElement = old.clone_node_with_deep(true)?.dyn_into()?;
+    new.remove_attribute("type")?;
+    if let Some(t) = old.get_attribute("data-type") {
+        new.set_attribute("type", &t)?;
+        new.remove_attribute("data-type")?;
     }
     // The nonce attribute reads as empty once the page has loaded; the
     // property keeps it, and a strict CSP needs it on the copy.
@@ -151,10 +150,47 @@ fn activate(old: &Element) -> Res<Option<Element>> {
     if old.has_attribute("src") {
         Ok(Some(new.into()))
     } else {
-        new.set_text(&old.text_content().unwrap_or_default())?;
+        // Chromium does not carry an inline script's vouched-for text over a
+        // clone, so on Trusted Types pages it goes through our own policy.
+        if let Some(script) = trusted_script(app, &new.text()?) {
+            js_sys::Reflect::set(&new, &"text".into(), &script)?;
+        }
         old.replace_with_with_node_1(&new)?;
         Ok(None)
     }
+}
+
+/// `text` as a TrustedScript from the `consentry` policy. None without
+/// Trusted Types, or when the page's `trusted-types` directive does not
+/// allow that policy name: then Trusted Types pages keep inline gated
+/// scripts blocked, which fails closed.
+fn trusted_script(app: &App, text: &str) -> Option<JsValue> {
+    // Created once per page (a policy name can be taken only once) and only
+    // when first needed.
+    let policy = app.tt_policy.get_or_init(create_policy).clone()?;
+    let create: js_sys::Function = js_sys::Reflect::get(&policy, &"createScript".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    create.call1(&policy, &text.into()).ok()
+}
+fn create_policy() -> Option<JsValue> {
+    let window = dom::window().ok()?;
+    let tt = js_sys::Reflect::get(&window, &"trustedTypes".into())
+        .ok()
+        .filter(JsValue::is_object)?;
+    let create: js_sys::Function = js_sys::Reflect::get(&tt, &"createPolicy".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    // The policy only ever sees the text of a gated script already in the
+    // page, when its category is allowed.
+    let pass = Closure::<dyn Fn(String) -> String>::new(|s: String| s);
+    let rules = js_sys::Object::new();
+    js_sys::Reflect::set(&rules, &"createScript".into(), pass.as_ref()).ok()?;
+    let policy = create.call2(&tt, &"consentry".into(), &rules).ok();
+    pass.forget(); // the policy keeps calling it for the page's lifetime
+    policy
 }
 
 /// Moves `data-srcset`/`data-src` to `srcset`/`src`; whether there was any.

@@ -9,3 +9,4 @@ pub mod dom;
 pub mod gtag;
 pub mod jar;
 pub mod listen;
+pub mod sync;

@@ -1,0 +1,74 @@
+//! Several tabs of one site: a decision (or withdrawal) in one applies in
+//! the others without a reload.
+//!
+//! The cookie stays the only truth. After a decision a tab posts a
+//! content-free nudge on `BroadcastChannel("consentry")`; every tab that
+//! hears it re-reads the cookie with the same codec as at start-up and, if
+//! what it holds differs, takes it up: dialog, `consentry:change`, Consent
+//! Mode, gated markup. A forged nudge can therefore only make a tab re-read
+//! what is already in the jar, and a tab hearing its own nudge finds
+//! nothing new.
+
+use alloc::rc::Rc;
+
+use super::listen::Listener;
+use web_sys::BroadcastChannel;
+
+use super::app::{dispatch, App};
+use super::{blocker, dialog, dom, gtag, jar};
+
+const CHANNEL: &str = "consentry";
+const NUDGE: &str = "changed";
+
+/// Starts listening for other tabs. The listener (and through it the
+/// channel) lives as long as the app's other listeners. Browsers without
+/// BroadcastChannel simply keep tabs independent.
+pub fn listen(app: &Rc<App>) {
+    let Ok(channel) = BroadcastChannel::new(CHANNEL) else {
+        return;
+    };
+    let weak = Rc::downgrade(app);
+    let listener = Listener::new(&channel, "message", move |_| {
+        if let Some(app) = weak.upgrade() {
+            take_up(&app);
+        }
+    });
+    app.listeners.borrow_mut().push(listener);
+}
+
+/// Tells the other tabs that the stored decision changed. Nothing is shared
+/// when the cookie could not be stored.
+pub fn announce(app: &App) {
+    if !app.can_store.get() {
+        return;
+    }
+    if let Ok(channel) = BroadcastChannel::new(CHANNEL) {
+        let _ = channel.post_message(&NUDGE.into());
+        channel.close();
+    }
+}
+
+fn take_up(app: &Rc<App>) {
+    if !app.can_store.get() {
+        return;
+    }
+    let stored = jar::load(&app.config);
+    if stored == app.record() {
+        return;
+    }
+    app.adopt(stored.clone());
+    match &stored {
+        Some(record) => {
+            dialog::after_decision(app);
+            dispatch("consentry:change", Some(record));
+            gtag::update(&app.config, Some(record));
+            if let Some(root) = dom::document().ok().and_then(|d| d.document_element()) {
+                blocker::sweep(app, &root);
+            }
+        }
+        None => {
+            gtag::update(&app.config, None);
+            dialog::after_reset(app);
+        }
+    }
+}
