@@ -99,7 +99,7 @@ export function facade() {
     },
     fail(error) {
       failure = error instanceof Error ? error : new Error(String(error));
-      console.error(`consentry: ${failure.message}. Nothing optional will load on this page.`);
+      console.error(`consentry: ${failure.message.replace(/\.+$/, "")}. Nothing optional will load on this page.`);
       reject(failure);
     },
   };

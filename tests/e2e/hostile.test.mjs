@@ -156,13 +156,13 @@ for (const [name, query] of [
 // ---------------------------------------------------------------------------
 // 6. Failure fails closed
 
-async function failingWasm(t, fulfil) {
+async function failingWasm(t, breakIt) {
   const unhandled = [];
   await t.context.addInitScript(() => {
     window.__unhandled = [];
     addEventListener("unhandledrejection", (e) => window.__unhandled.push(String(e.reason)));
   });
-  await t.page.route("**/consentry.wasm", fulfil);
+  await breakIt(t);
   await t.goto(PLAIN, { ready: false });
   const outcome = await t.page.evaluate(() =>
     window.Consentry.ready.then(
@@ -193,16 +193,44 @@ async function failingWasm(t, fulfil) {
   return { outcome, state, unhandled };
 }
 
+// The script tag carries its wasm inline (base64 inside consentry.js), so
+// "cannot load" means: the engine has no WebAssembly, the page's CSP
+// forbids compiling it, or the module bytes are damaged.
 describe("when the wasm cannot load", () => {
-  for (const [name, fulfil] of [
-    ["404", (route) => route.fulfill({ status: 404, contentType: "text/plain", body: "not found" })],
-    ["garbage bytes", (route) => route.fulfill({ status: 200, contentType: "application/wasm", body: Buffer.from("\0asm\x01\0\0\0garbage, not a module".repeat(8)) })],
-    ["garbage with a wrong type", (route) => route.fulfill({ status: 200, contentType: "text/html", body: "<html>captive portal</html>" })],
+  for (const [name, breakIt, browserLines] of [
+    [
+      "no WebAssembly in this browser",
+      (t) => t.context.addInitScript(() => {
+        delete globalThis.WebAssembly;
+      }),
+      0,
+    ],
+    [
+      "a CSP without 'wasm-unsafe-eval'",
+      (t) =>
+        t.page.route(`**${PLAIN}`, async (route) => {
+          const res = await route.fetch();
+          const headers = { ...res.headers(), "content-security-policy": "script-src 'self' 'unsafe-inline'" };
+          await route.fulfill({ response: res, headers });
+        }),
+      0,
+    ],
+    [
+      "damaged module bytes",
+      (t) =>
+        t.page.route("**/consentry.js", async (route) => {
+          const res = await route.fetch();
+          const body = (await res.text()).replace('"AGFzbQEAAAA', '"AGFzbQIAAAA'); // wasm version 2: not a module
+          assert.ok(body.includes('"AGFzbQIAAAA'), "the inline wasm was found and damaged");
+          await route.fulfill({ response: res, body });
+        }),
+      0,
+    ],
   ]) {
     test(`${name}: nothing gated loads, the page works, one console error says why`, async () => {
       const t = await freshPage(browser, server);
       try {
-        const { outcome, state, unhandled } = await failingWasm(t, fulfil);
+        const { outcome, state, unhandled } = await failingWasm(t, breakIt);
         assert.notEqual(outcome, "resolved");
         assert.equal(state.get, null);
         assert.equal(state.allowed, false);
@@ -212,11 +240,11 @@ describe("when the wasm cannot load", () => {
         assert.deepEqual(unhandled, []);
         assert.deepEqual(t.pageErrors, []);
         assert.equal(t.thirdParty.count(), 0);
-        const ours = t.consoleErrors.filter((e) => !/Failed to load resource/.test(e));
+        const ours = t.consoleErrors.filter((e) => /consentry: /.test(e));
         assert.equal(ours.length, 1, JSON.stringify(t.consoleErrors));
         assert.match(ours[0], /^console\.error: consentry: .*Nothing optional will load on this page\./);
-        // The browser's own network line is the only other one, and only for a 404.
-        assert.equal(t.consoleErrors.length - ours.length, name === "404" ? 1 : 0, JSON.stringify(t.consoleErrors));
+        // Nothing else: the one line carries the engine's own reason.
+        assert.equal(t.consoleErrors.length - ours.length, browserLines, JSON.stringify(t.consoleErrors));
       } finally {
         await t.close();
       }
