@@ -273,22 +273,8 @@ fn parse_base36(s: &str) -> Option<u64> {
     })
 }
 
-fn push_base36(s: &mut String, mut n: u64) {
-    let mut buf = [b'0'; 13];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        if let Some(slot) = buf.get_mut(i) {
-            *slot = char::from_digit((n % 36) as u32, 36).map_or(b'0', |c| c as u8);
-        }
-        n /= 36;
-        if n == 0 || i == 0 {
-            break;
-        }
-    }
-    for b in buf.iter().skip(i) {
-        s.push(char::from(*b));
-    }
+fn push_base36(s: &mut String, n: u64) {
+    crate::error::push_radix(s, n, 36);
 }
 
 #[cfg(test)]

@@ -117,15 +117,22 @@ pub fn item(key: &str, i: usize) -> String {
 }
 
 /// Appends the decimal digits of `n` without `core::fmt`.
-pub fn push_num(s: &mut String, mut n: u64) {
-    let mut buf = [0u8; 20];
+pub fn push_num(s: &mut String, n: u64) {
+    push_radix(s, n, 10);
+}
+
+/// Appends the digits of `n` in `radix` (2 to 36, lower-case letters).
+pub fn push_radix(s: &mut String, mut n: u64, radix: u32) {
+    // 64 binary digits is the longest any radix needs.
+    let mut buf = [b'0'; 64];
     let mut i = buf.len();
     loop {
         i -= 1;
-        if let Some(b) = buf.get_mut(i) {
-            *b = b'0' + (n % 10) as u8;
+        if let Some(slot) = buf.get_mut(i) {
+            *slot =
+                char::from_digit((n % u64::from(radix)) as u32, radix).map_or(b'0', |c| c as u8);
         }
-        n /= 10;
+        n /= u64::from(radix);
         if n == 0 || i == 0 {
             break;
         }
