@@ -40,6 +40,7 @@ export const LIBS = [
         { id: "marketing", ...TEXT.marketing, hosts: ["connect.facebook.net", "www.facebook.com", "www.youtube-nocookie.com"], cookies: [{ name: "_fbp" }] },
       ],
     })}</script>
+  <link rel="preload" href="/assets/consentry/consentry.wasm" as="fetch" crossorigin>
   <script src="/assets/consentry/consentry.js" defer></script>`,
     analytics: `  <script type="text/plain" data-category="analytics" src="${GA_SRC}"></script>
   <script type="text/plain" data-category="analytics">${GA_CONFIG}</script>`,

@@ -2,7 +2,8 @@
 // Builds everything a site serves into dist/:
 //
 //   consentry.mjs    ES module, wasm inlined          (package "." export)
-//   consentry.js     classic script, wasm inlined      ("./consentry.js")
+//   consentry.js     classic script                    ("./consentry.js")
+//   consentry.wasm   the script tag's wasm, fetched from next to it
 //   consentry.css    minified stylesheet (also inlined into both scripts)
 //   consentry.d.ts   types for the ES module
 //   consent-default.js  Google Consent Mode v2 `default`, to inline before gtag
@@ -37,6 +38,9 @@ export const WASM_FEATURES = [
 ];
 
 const p = (...xs) => join(root, ...xs);
+
+/** What a first visit with the script tag downloads (the CSS is inside consentry.js). */
+export const FIRST_VISIT = ["consentry.js", "consentry.wasm"];
 
 // wasm-bindgen's glue falls back to `new URL("consentry_bg.wasm", import.meta.url)`
 // when given no wasm. Both entry points always give one, and a bundler that
@@ -158,8 +162,9 @@ export async function build({ debug = false } = {}) {
     charset: "ascii", // a classic script may be decoded with the page's charset
     legalComments: "none",
     define: { CONSENTRY_CSS: JSON.stringify(css) },
-    // Both entries carry the wasm as base64: no loader config for bundlers,
-    // one request fewer for the script tag.
+    // The ES module carries the wasm as base64, so bundlers need no loader
+    // config; the script tag fetches dist/consentry.wasm instead (smaller,
+    // compiled while it streams).
     loader: { ".wasm": "binary" },
     sourcemap: debug ? "inline" : false,
     logLevel: "warning",
@@ -172,6 +177,7 @@ export async function build({ debug = false } = {}) {
     outfile: join(dist, "consentry.mjs"),
     format: "esm",
   });
+  copyFileSync(wasm, join(dist, "consentry.wasm"));
   await esbuild.build({
     ...common,
     entryPoints: [need(p("src", "js", "script.js"), "classic script entry point")],
@@ -197,13 +203,13 @@ export async function build({ debug = false } = {}) {
     .filter((f) => !f.startsWith("."))
     .sort()
     .map((file) => ({ file, ...sizes(readFileSync(join(dist, file))) }));
-  const tag = files.filter((f) => f.file === "consentry.js");
+  const tag = files.filter((f) => FIRST_VISIT.includes(f.file));
   const scriptTag = {
     raw: tag.reduce((a, f) => a + f.raw, 0),
     gzip: tag.reduce((a, f) => a + f.gzip, 0),
     brotli: tag.reduce((a, f) => a + f.brotli, 0),
   };
-  console.log("\n" + table([...files, { file: "script tag (consentry.js)", total: true, ...scriptTag }]) + "\n");
+  console.log("\n" + table([...files, { file: "script tag (js + wasm)", total: true, ...scriptTag }]) + "\n");
   writeFileSync(p("target", "sizes.json"), JSON.stringify({ profile, files, scriptTag }, null, 2) + "\n");
   console.log(`build: dist/ ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   return { files, scriptTag };

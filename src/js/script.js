@@ -1,10 +1,14 @@
-// Classic script entry: <script src=".../consentry.js" defer>. Carries its
-// wasm inline (measured faster to first paint of the banner than fetching it
-// next to the script: one round trip fewer outweighs ~21 KB more gzip; see
-// the commit that made the switch) and reads an inline #consentry-config if
-// present.
+// Classic script entry: <script src=".../consentry.js" defer>. Fetches its
+// wasm from next to itself (consentry.wasm in the same folder, or the URL in
+// the tag's data-consentry-wasm) and compiles it while it streams in, then
+// reads an inline #consentry-config if present.
+//
+// The wasm used to be inline (base64), which saved one round trip but cost
+// 18 KB brotli on every first visit and a long base64 decode on slow phones.
+// A site that wants the round trip back adds
+//   <link rel="preload" href=".../consentry.wasm" as="fetch" crossorigin>
+// to its <head>, so the wasm downloads in parallel with the script.
 import loadWasm, { start } from "../../target/wbg/consentry.js";
-import wasmBytes from "../../target/wbg/consentry_bg.wasm";
 import { domReady, facade, publish, style } from "./core.js";
 
 (() => {
@@ -17,8 +21,15 @@ import { domReady, facade, publish, style } from "./core.js";
   const { api, settle, fail } = facade();
   publish(api);
   style();
-  // Compiling starts now, in parallel with the rest of the page.
-  const wasm = loadWasm({ module_or_path: wasmBytes });
+  // Fetching and compiling start now, in parallel with the rest of the page.
+  let wasm;
+  try {
+    const me = document.currentScript;
+    const base = me && me.src ? me.src : document.baseURI;
+    wasm = loadWasm({ module_or_path: new URL((me && me.dataset.consentryWasm) || "consentry.wasm", base) });
+  } catch (e) {
+    wasm = Promise.reject(e);
+  }
   wasm.catch(() => {}); // reported once, below
   (async () => {
     await domReady();

@@ -193,9 +193,9 @@ async function failingWasm(t, breakIt) {
   return { outcome, state, unhandled };
 }
 
-// The script tag carries its wasm inline (base64 inside consentry.js), so
-// "cannot load" means: the engine has no WebAssembly, the page's CSP
-// forbids compiling it, or the module bytes are damaged.
+// The script tag fetches consentry.wasm from its own folder, so "cannot
+// load" means: the engine has no WebAssembly, the page's CSP forbids
+// compiling it, the file is missing, or its bytes are damaged.
 describe("when the wasm cannot load", () => {
   for (const [name, breakIt, browserLines] of [
     [
@@ -216,12 +216,18 @@ describe("when the wasm cannot load", () => {
       0,
     ],
     [
+      "consentry.wasm missing (404)",
+      (t) => t.page.route("**/consentry.wasm", (route) => route.fulfill({ status: 404, contentType: "text/plain", body: "not found" })),
+      1, // the browser's own "Failed to load resource" line
+    ],
+    [
       "damaged module bytes",
       (t) =>
-        t.page.route("**/consentry.js", async (route) => {
+        t.page.route("**/consentry.wasm", async (route) => {
           const res = await route.fetch();
-          const body = (await res.text()).replace('"AGFzbQEAAAA', '"AGFzbQIAAAA'); // wasm version 2: not a module
-          assert.ok(body.includes('"AGFzbQIAAAA'), "the inline wasm was found and damaged");
+          const body = await res.body();
+          assert.deepEqual([...body.subarray(0, 8)], [0, 97, 115, 109, 1, 0, 0, 0], "the wasm was fetched");
+          body[4] = 2; // wasm version 2: not a module this engine reads
           await route.fulfill({ response: res, body });
         }),
       0,
