@@ -24,6 +24,10 @@ const page = (head, body = "") =>
 const PAGES = {
   "/t/defer": page(`<script src="${SCRIPT}" defer></script>`, GATED),
   "/t/async": page(`<script src="${SCRIPT}" async></script>`, GATED),
+  // The README's snippet: the wasm starts downloading while the page parses.
+  "/t/preload": page(`<link rel="preload" href="/assets/consentry/consentry.wasm" as="fetch" crossorigin>
+<script src="${SCRIPT}" defer></script>`, GATED),
+  "/t/wasm-elsewhere": page(`<script src="${SCRIPT}" data-consentry-wasm="/cdn/v1/renamed.wasm" defer></script>`, GATED),
   // A plain (blocking) tag: the very next script must already see Consentry.ready.
   "/t/sync": page(
     `<script src="${SCRIPT}"></script><script>window.__early = typeof (window.Consentry && window.Consentry.ready && window.Consentry.ready.then);</script>`,
@@ -125,6 +129,38 @@ describe("script tag", () => {
         t.assertNoErrors();
       }));
   }
+
+  /** Paths of the requests a page made for .wasm files, in order. */
+  const wasmRequests = (t) => {
+    const seen = [];
+    t.page.on("request", (r) => {
+      const { pathname } = new URL(r.url());
+      if (pathname.endsWith(".wasm")) seen.push(pathname);
+    });
+    return seen;
+  };
+
+  test("with the README's preload link the wasm is fetched once, and the script starts from it", () =>
+    visit(async (t) => {
+      const seen = wasmRequests(t);
+      await t.goto("/t/preload");
+      await acceptAllStoresCookie(t);
+      assert.deepEqual(seen, ["/assets/consentry/consentry.wasm"], "one request: the preload is the fetch the script uses");
+      t.assertNoErrors();
+    }));
+
+  test("data-consentry-wasm points the script at a wasm elsewhere", () =>
+    visit(async (t) => {
+      const seen = wasmRequests(t);
+      await t.page.route("**/cdn/v1/renamed.wasm", async (route) => {
+        const res = await t.page.request.get(t.url("/assets/consentry/consentry.wasm"));
+        await route.fulfill({ status: 200, contentType: "application/wasm", body: await res.body() });
+      });
+      await t.goto("/t/wasm-elsewhere");
+      await acceptAllStoresCookie(t);
+      assert.deepEqual(seen, ["/cdn/v1/renamed.wasm"]);
+      t.assertNoErrors();
+    }));
 
   test("window.Consentry.ready exists as soon as the script has run", () =>
     visit(async (t) => {
