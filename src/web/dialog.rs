@@ -6,7 +6,7 @@
 use alloc::rc::Rc;
 use alloc::{string::String, vec::Vec};
 
-use super::listen::Listener;
+use super::listen::{Listener, Resize};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlDialogElement, HtmlInputElement};
 
@@ -28,8 +28,8 @@ pub struct Ui {
     opener: Option<Element>,
     /// Room at the end of `<body>` while the banner shows (WCAG 2.4.11).
     spacer: Option<Element>,
-    /// Keeps that room right when the viewport changes; removed on drop.
-    resize: Option<Listener>,
+    /// Keeps that room right when the banner's box changes; disconnected on drop.
+    resize: Option<Resize>,
     /// The object URL of the last record download.
     export_url: Option<String>,
 }
@@ -477,27 +477,28 @@ fn build_preferences(app: &Rc<App>) -> Res<Element> {
 }
 
 pub fn show_banner(app: &App) {
-    {
+    let banner = {
         let ui = app.ui.borrow();
-        if let Some(b) = &ui.banner {
-            dom::set_hidden(b, false);
-        }
         if let Some(r) = &ui.reopen {
             dom::set_hidden(r, true);
         }
-    }
-    make_room(app);
-    let (Some(me), Ok(w)) = (app.rc(), dom::window()) else {
+        ui.banner.clone()
+    };
+    let Some(banner) = banner else {
         return;
     };
-    if app.ui.borrow().resize.is_none() {
+    dom::set_hidden(&banner, false);
+    // Measured when the browser lays the banner out anyway: reading its box
+    // here would force a layout of the whole page before the first paint.
+    let watching = app.ui.borrow().resize.is_some();
+    if let (false, Some(me)) = (watching, app.rc()) {
         let weak = Rc::downgrade(&me);
-        let l = Listener::new(&w, "resize", move |_| {
+        let watch = Resize::new(&banner, move || {
             if let Some(app) = weak.upgrade() {
                 make_room(&app);
             }
         });
-        app.ui.borrow_mut().resize = Some(l);
+        app.ui.borrow_mut().resize = watch;
     }
 }
 
@@ -517,13 +518,17 @@ fn make_room(app: &App) {
     let Some(html) = doc.document_element().and_then(|e| dom::html(&e).ok()) else {
         return;
     };
-    let height = w
-        .inner_height()
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(0.0) as i32;
-    let covered = height.saturating_sub(dom::html(&banner).map_or(height, |b| b.offset_top()));
-    if is_hidden(&banner) || covered <= 0 {
+    let covered = if is_hidden(&banner) {
+        0
+    } else {
+        let height = w
+            .inner_height()
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0) as i32;
+        height.saturating_sub(dom::html(&banner).map_or(height, |b| b.offset_top()))
+    };
+    if covered <= 0 {
         let _ = html.style().remove_property("scroll-padding-bottom");
         let spacer = app.ui.borrow_mut().spacer.take();
         if let Some(s) = spacer {

@@ -43,3 +43,30 @@ impl Drop for Listener {
             .remove_event_listener_with_callback(self.kind, self.callback.as_ref().unchecked_ref());
     }
 }
+
+/// A `ResizeObserver` on one element, owned like a `Listener`: dropping the
+/// guard disconnects it. Its callback runs after layout and before paint,
+/// so reading a box there forces no extra layout.
+pub struct Resize {
+    observer: web_sys::ResizeObserver,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Resize {
+    /// Calls `f` once `target` has a box, and whenever that box changes size.
+    pub fn new(target: &web_sys::Element, f: impl FnMut() + 'static) -> Option<Self> {
+        let callback = Closure::<dyn FnMut()>::new(f);
+        let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+        observer.observe(target);
+        Some(Resize {
+            observer,
+            _callback: callback,
+        })
+    }
+}
+
+impl Drop for Resize {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
