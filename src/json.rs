@@ -16,11 +16,16 @@ const MAX_DEPTH: usize = 32;
 pub const MAX_LEN: usize = 1 << 20;
 
 /// A parsed JSON value. Objects keep their key order.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
     Null,
     Bool(bool),
-    Num(f64),
+    /// A number as its exact JSON text (`-1.5e3` stays `"-1.5e3"`), already
+    /// checked against the JSON grammar. The config needs only whole numbers,
+    /// which are read from this text; turning it into an `f64` would ship
+    /// core's float parser and its power-of-five tables (~15 KB) in the wasm.
+    /// Equality is of the text, so `1` and `1.0` differ.
+    Num(String),
     Str(String),
     List(Vec<Value>),
     Map(Vec<(String, Value)>),
@@ -271,14 +276,12 @@ impl Parser<'_> {
                 return Err(self.err("bad number in JSON"));
             }
         }
-        let text = self
-            .s
+        // Every byte taken above is an ASCII sign, digit, point or letter.
+        self.s
             .get(start..self.i)
             .and_then(|b| core::str::from_utf8(b).ok())
-            .unwrap_or("");
-        text.parse::<f64>()
-            .map(Value::Num)
-            .map_err(|_| self.err("bad number in JSON"))
+            .map(|t| Value::Num(t.into()))
+            .ok_or_else(|| self.err("bad number in JSON"))
     }
 }
 
@@ -323,8 +326,8 @@ mod tests {
                 (
                     "a".into(),
                     Value::List(vec![
-                        Value::Num(1.0),
-                        Value::Num(-2500.0),
+                        Value::Num("1".into()),
+                        Value::Num("-2.5e3".into()),
                         Value::Bool(true),
                         Value::Bool(false),
                         Value::Null
