@@ -281,10 +281,7 @@ fn languages(v: &Value) -> Result<Vec<String>, Error> {
     if list.len() > MAX_LANGUAGES {
         return Err(Error::new("languages", "has more than 64 languages"));
     }
-    let mut out: Vec<String> = Vec::new();
-    // A set, not a scan of `out`: a long hostile list would cost billions of
-    // comparisons.
-    let mut seen = alloc::collections::BTreeSet::new();
+    let mut out: Vec<String> = Vec::with_capacity(list.len());
     for (i, l) in list.iter().enumerate() {
         let path = item("languages", i);
         let s = string(l, &path, 35)?;
@@ -293,7 +290,8 @@ fn languages(v: &Value) -> Result<Vec<String>, Error> {
                 Error::new(path, "is not a language tag like \"en\" or \"pt-BR\"").with_value(s),
             );
         }
-        if !seen.insert(s.to_ascii_lowercase()) {
+        // A scan, not a set: the list is at most MAX_LANGUAGES long.
+        if out.iter().any(|o| o.eq_ignore_ascii_case(&s)) {
             return Err(Error::new(path, "duplicate language").with_value(s));
         }
         out.push(s);

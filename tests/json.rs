@@ -186,6 +186,34 @@ proptest! {
     }
 
     #[test]
+    fn the_first_duplicate_key_is_named_where_it_ends(
+        keys in prop::collection::vec(prop::sample::select(vec!["a", "b", "c", "ab", "é", ""]), 0..12)
+    ) {
+        // Build the object, noting where each key's closing quote ends.
+        let mut text = String::from("{");
+        let mut ends = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            if i > 0 {
+                text.push_str(", ");
+            }
+            push_str(&mut text, k);
+            ends.push(text.len());
+            text.push_str(":[1,{}]");
+        }
+        text.push('}');
+        let first_dup = (0..keys.len()).find(|&j| keys[..j].contains(&keys[j]));
+        let got = parse(&text).map_err(|e| e.message());
+        match first_dup {
+            Some(j) => prop_assert_eq!(
+                got.err(),
+                Some(format!("JSON at byte {}: duplicate key in JSON object", ends[j])),
+                "{}", text
+            ),
+            None => prop_assert!(got.is_ok(), "{}", text),
+        }
+    }
+
+    #[test]
     fn garbage_after_a_value_is_rejected(v in value(), tail in "[a-z,\\]}\\[{\"0-9]") {
         let text = to_json(&v, "") + " " + &tail;
         prop_assert!(parse(&text).is_err(), "{}", text);
