@@ -198,21 +198,29 @@ fn boolean(v: &Value, path: &str) -> Result<bool, Error> {
     }
 }
 
+/// A whole number in `min..=max`, written as plain digits. `JSON.stringify`
+/// and TOML integers write every such number that way (JS switches to an
+/// exponent only from 1e21), so a sign, a fraction or an exponent (`-1`,
+/// `1.0`, `1e2`) is refused rather than converted: no float is parsed.
 fn whole(v: &Value, path: &str, min: u32, max: u32) -> Result<u32, Error> {
-    match v {
-        Value::Num(n)
-            if (*n as u64) as f64 == *n && *n >= f64::from(min) && *n <= f64::from(max) =>
-        {
-            Ok(*n as u32)
-        }
-        Value::Num(_) => Err(Error::new(
+    let text = match v {
+        Value::Num(text) => text,
+        _ => return Err(Error::new(path, "expected a whole number").got(v.kind())),
+    };
+    // Checked arithmetic turns a megabyte of digits into `None` in one pass.
+    let n = text.bytes().try_fold(0u32, |n, b| {
+        let d = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        n.checked_mul(10)?.checked_add(u32::from(d))
+    });
+    match n.filter(|n| !text.is_empty() && (min..=max).contains(n)) {
+        Some(n) => Ok(n),
+        None => Err(Error::new(
             path,
             match (min, max) {
                 (1, 395) => "must be a whole number of days from 1 to 395 (13 months)",
                 _ => "must be a whole number from 1 to 2147483647",
             },
         )),
-        _ => Err(Error::new(path, "expected a whole number").got(v.kind())),
     }
 }
 
@@ -273,10 +281,7 @@ fn languages(v: &Value) -> Result<Vec<String>, Error> {
     if list.len() > MAX_LANGUAGES {
         return Err(Error::new("languages", "has more than 64 languages"));
     }
-    let mut out: Vec<String> = Vec::new();
-    // A set, not a scan of `out`: a long hostile list would cost billions of
-    // comparisons.
-    let mut seen = alloc::collections::BTreeSet::new();
+    let mut out: Vec<String> = Vec::with_capacity(list.len());
     for (i, l) in list.iter().enumerate() {
         let path = item("languages", i);
         let s = string(l, &path, 35)?;
@@ -285,7 +290,8 @@ fn languages(v: &Value) -> Result<Vec<String>, Error> {
                 Error::new(path, "is not a language tag like \"en\" or \"pt-BR\"").with_value(s),
             );
         }
-        if !seen.insert(s.to_ascii_lowercase()) {
+        // A scan, not a set: the list is at most MAX_LANGUAGES long.
+        if out.iter().any(|o| o.eq_ignore_ascii_case(&s)) {
             return Err(Error::new(path, "duplicate language").with_value(s));
         }
         out.push(s);

@@ -146,7 +146,25 @@ impl Words {
 
     /// The text for `key` with `{}` replaced by `arg`.
     pub fn fill(&self, key: &str, arg: &str) -> String {
-        self.get(key).replacen("{}", arg, 1)
+        fill(self.get(key), arg)
+    }
+}
+
+/// `text` with its first `{}` replaced by `arg`. Found byte by byte: a `&str`
+/// pattern (`replacen("{}", ..)`) ships core's two-way substring search and
+/// its str-slicing panic messages, about 4 KB of wasm for one placeholder.
+fn fill(text: &str, arg: &str) -> String {
+    let at = text.as_bytes().windows(2).position(|w| w == b"{}");
+    // `{` is ASCII, so both ends are character boundaries.
+    match at.and_then(|i| Some((text.get(..i)?, text.get(i + 2..)?))) {
+        Some((head, tail)) => {
+            let mut out = String::with_capacity(text.len() + arg.len());
+            out.push_str(head);
+            out.push_str(arg);
+            out.push_str(tail);
+            out
+        }
+        None => text.to_owned(),
     }
 }
 
@@ -217,6 +235,28 @@ mod tests {
         assert_eq!(EN.len(), KEYS.len() + MORE_KEYS.len());
         assert!(EN.iter().chain(RU.iter()).all(|s| !s.is_empty()));
         assert!(is_rtl("he-IL") && !is_rtl("ru"));
+    }
+
+    /// Every text of up to five characters from an alphabet of braces, ASCII
+    /// and multi-byte characters fills like `replacen("{}", arg, 1)`.
+    #[test]
+    fn fill_replaces_the_first_placeholder_only() {
+        let alphabet = ['{', '}', 'a', 'é', '😀'];
+        let mut texts = vec![String::new()];
+        let mut last = texts.clone();
+        for _ in 0..5 {
+            last = last
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        assert_eq!(texts.len(), 3906);
+        for t in &texts {
+            for arg in ["", "X", "{}", "Маркетинг"] {
+                assert_eq!(fill(t, arg), t.replacen("{}", arg, 1), "{t:?} {arg:?}");
+            }
+        }
     }
 
     #[test]

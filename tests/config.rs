@@ -206,7 +206,6 @@ fn good_values_at_the_edges_are_accepted() {
     for ok in [
         top(r#""revision":1,"#),
         top(r#""revision":2147483647,"#),
-        top(r#""revision":3.0,"#),
         top(r#""$schema":"./schema.json","#),
         top(r#""cookie":{"max_age_days":1},"#),
         top(r#""cookie":{"max_age_days":395},"#),
@@ -233,6 +232,80 @@ fn good_values_at_the_edges_are_accepted() {
         ))),
         "(accepted)"
     );
+}
+
+/// `revision` with `t` as its JSON text: the value read, or the message.
+fn revision(t: &str) -> Result<u32, String> {
+    Config::from_json(&top(&format!(r#""revision":{t},"#)))
+        .map(|c| c.revision)
+        .map_err(|e| e.message())
+}
+
+/// `cookie.max_age_days` with `t` as its JSON text.
+fn max_age_days(t: &str) -> Result<u32, String> {
+    Config::from_json(&top(&format!(r#""cookie":{{"max_age_days":{t}}},"#)))
+        .map(|c| c.cookie.max_age_days)
+        .map_err(|e| e.message())
+}
+
+/// Whole numbers are read from the number's text: plain digits in range and
+/// nothing else, with no wrap-around past `u32::MAX`.
+#[test]
+fn whole_numbers_are_plain_digits_in_range() {
+    let range = || Err("revision: must be a whole number from 1 to 2147483647".to_string());
+    let days = || {
+        Err(
+            "cookie.max_age_days: must be a whole number of days from 1 to 395 (13 months)"
+                .to_string(),
+        )
+    };
+    for (t, n) in [
+        ("1", 1),
+        ("9", 9),
+        ("10", 10),
+        ("2147483647", 2_147_483_647),
+    ] {
+        assert_eq!(revision(t), Ok(n), "{t}");
+    }
+    for (t, n) in [("1", 1), ("182", 182), ("395", 395)] {
+        assert_eq!(max_age_days(t), Ok(n), "{t}");
+    }
+    let many_nines = "9".repeat(100_000);
+    let big_power = format!("1{}", "0".repeat(400));
+    for t in [
+        "0",
+        "-0",
+        "-1",
+        "2147483648",
+        "4294967295",
+        "4294967296",
+        "4294967297",
+        "1.0",
+        "1.5",
+        "1e2",
+        "1E0",
+        "10e-1",
+        "0.5e1",
+        "-2147483647",
+        &many_nines,
+        &big_power,
+    ] {
+        assert_eq!(revision(t), range(), "{t}");
+    }
+    // 4294967691 is 2^32 + 395: a wrapping reader would take it for 395.
+    for t in [
+        "0",
+        "396",
+        "-1",
+        "1.0",
+        "182.0",
+        "1e2",
+        "3.95e2",
+        "4294967691",
+        &many_nines,
+    ] {
+        assert_eq!(max_age_days(t), days(), "{t}");
+    }
 }
 
 #[test]
@@ -315,6 +388,12 @@ fn bad_configs_name_the_key_path_and_the_reason() {
         (top(r#""revision":-1,"#), format!("revision: {RANGE}")),
         (top(r#""revision":2147483648,"#), format!("revision: {RANGE}")),
         (top(r#""revision":1e400,"#), format!("revision: {RANGE}")),
+        // Only plain digits: JSON.stringify and TOML integers write nothing
+        // else for a whole number in range, and no float is parsed.
+        (top(r#""revision":3.0,"#), format!("revision: {RANGE}")),
+        (top(r#""revision":1e2,"#), format!("revision: {RANGE}")),
+        (top(r#""revision":-0,"#), format!("revision: {RANGE}")),
+        (top(r#""revision":4294967297,"#), format!("revision: {RANGE}")),
         (top(r#""revision":"1","#), "revision: expected a whole number (got a string)".into()),
         (top(r#""revision":true,"#), "revision: expected a whole number (got a boolean)".into()),
         (top(r#""revision":null,"#), "revision: expected a whole number (got null)".into()),
@@ -345,6 +424,10 @@ fn bad_configs_name_the_key_path_and_the_reason() {
         (top(r#""cookie":{"max_age_days":0},"#), format!("cookie.max_age_days: {DAYS}")),
         (top(r#""cookie":{"max_age_days":396},"#), format!("cookie.max_age_days: {DAYS}")),
         (top(r#""cookie":{"max_age_days":7.5},"#), format!("cookie.max_age_days: {DAYS}")),
+        (top(r#""cookie":{"max_age_days":182.0},"#), format!("cookie.max_age_days: {DAYS}")),
+        (top(r#""cookie":{"max_age_days":1E2},"#), format!("cookie.max_age_days: {DAYS}")),
+        (top(r#""cookie":{"max_age_days":-1},"#), format!("cookie.max_age_days: {DAYS}")),
+        (top(r#""cookie":{"max_age_days":4294967691},"#), format!("cookie.max_age_days: {DAYS}")),
         (top(r#""cookie":{"max_age_days":"182"},"#), "cookie.max_age_days: expected a whole number (got a string)".into()),
         (top(r#""cookie":{"domain":true},"#), "cookie.domain: expected a string (got a boolean)".into()),
         (top(r#""cookie":{"domain":"Example.com"},"#), format!("cookie.domain: {DOMAIN} \"Example.com\"")),
@@ -563,7 +646,7 @@ fn write(v: &Value, out: &mut String) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Num(n) => out.push_str(&format!("{n:?}")),
+        Value::Num(n) => out.push_str(n),
         Value::Str(s) => json::push_str(out, s),
         Value::List(l) => {
             out.push('[');
@@ -623,7 +706,12 @@ fn value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        prop_oneof![any::<f64>(), (-2i32..400).prop_map(f64::from)].prop_map(Value::Num),
+        prop_oneof![
+            (-2i64..400).prop_map(|n| n.to_string()),
+            any::<u64>().prop_map(|n| n.to_string()),
+            "-?(0|[1-9][0-9]{0,12})(\\.[0-9]{1,3})?([eE][+-]?[0-9]{1,3})?",
+        ]
+        .prop_map(Value::Num),
         prop_oneof![
             "[a-z]{1,6}",
             "[a-z*.:/_-]{0,12}",
@@ -692,6 +780,21 @@ proptest! {
     #[test]
     fn arbitrary_text_never_panics(s in any::<String>()) {
         let _ = Config::from_json(&s);
+    }
+
+    #[test]
+    fn whole_numbers_read_their_digits(
+        n in prop_oneof![0u64..500, 2_147_483_600u64..2_147_483_700, 4_294_967_200u64..4_294_967_800, any::<u64>()]
+    ) {
+        let t = n.to_string();
+        let ok = |max: u32| u32::try_from(n).ok().filter(|m| (1..=max).contains(m));
+        prop_assert_eq!(revision(&t).ok(), ok(2_147_483_647));
+        prop_assert_eq!(max_age_days(&t).ok(), ok(395));
+        // The same number with a fraction or an exponent is refused.
+        for other in [format!("{t}.0"), format!("{t}e0"), format!("-{t}")] {
+            prop_assert!(revision(&other).is_err(), "{}", other);
+            prop_assert!(max_age_days(&other).is_err(), "{}", other);
+        }
     }
 
     #[test]
