@@ -135,7 +135,11 @@ export async function build({ debug = false } = {}) {
   if (!debug) {
     const wasmOpt = need(p("node_modules", ".bin", "wasm-opt"), "npm package binaryen; run node scripts/setup.mjs");
     const before = readFileSync(wasm).length;
-    run(wasmOpt, ["-Oz", ...WASM_FEATURES, "--strip-debug", "--strip-producers", wasm, "-o", wasm]);
+    // --low-memory-unused: rustc puts the stack's bottom at address 0 and its
+    // top at 1 MiB, so the first KiB is only touched if the stack nearly
+    // overflows; wasm-opt may then fold constant offsets (-1.2 KB raw).
+    // --converge repeats -Oz until it stops shrinking.
+    run(wasmOpt, ["-Oz", "--low-memory-unused", "--converge", ...WASM_FEATURES, "--strip-debug", "--strip-producers", wasm, "-o", wasm]);
     console.log(`build: wasm-opt -Oz ${before} -> ${readFileSync(wasm).length} bytes`);
   }
   // wasm-opt validates its own output, but the browser engine has the last word.
