@@ -91,12 +91,13 @@ impl App {
         }
         *app.observer.borrow_mut() = Some(blocker::observe(&app)?);
         dialog::mount(&app)?;
-        sync::listen(&app);
         if record.is_some() {
             dialog::show_reopen(&app);
         } else {
             dialog::show_banner(&app);
         }
+        // Other tabs' decisions matter only after this page is up.
+        sync::listen(&app);
         Ok(app)
     }
 
