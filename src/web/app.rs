@@ -69,7 +69,8 @@ impl App {
             words,
             gpc,
             record: RefCell::new(record.clone()),
-            can_store: Cell::new(jar::usable()),
+            // A cookie we just read proves the jar works: no probe needed.
+            can_store: Cell::new(record.is_some() || jar::usable()),
             ui: RefCell::new(dialog::Ui::default()),
             listeners: RefCell::new(Vec::new()),
             queue: RefCell::new(VecDeque::new()),
@@ -80,14 +81,18 @@ impl App {
             me: me.clone(),
         });
         if let Some(r) = &record {
-            // A refused category stays refused on every page: what its
-            // scripts set elsewhere (another path, a server) goes here too.
-            jar::clean(&consent::refused(&app.config, r));
+            // Before gtag.js can load, so it reads the stored choice first.
             gtag::update(&app.config, Some(r));
         }
         // Allowed scripts of a returning visitor start before any UI work.
         if let Some(root) = document.document_element() {
             blocker::sweep(&app, &root);
+        }
+        if let Some(r) = &record {
+            // A refused category stays refused on every page: what its
+            // scripts set elsewhere (another path, a server) goes here too.
+            // Nothing refused runs, so this can wait until after the sweep.
+            jar::clean(&consent::refused(&app.config, r));
         }
         *app.observer.borrow_mut() = Some(blocker::observe(&app)?);
         dialog::mount(&app)?;

@@ -65,18 +65,27 @@ pub fn sweep(app: &Rc<App>, root: &Element) {
             }
         }
     }
+    let mut later = Vec::new();
     for e in found {
-        if is_allowed(app, &e) {
-            if e.tag_name().eq_ignore_ascii_case("script") {
+        if e.tag_name().eq_ignore_ascii_case("script") {
+            if is_allowed(app, &e) {
                 app.queue.borrow_mut().push_back(e);
-            } else {
-                let _ = reveal(&e);
             }
+        } else {
+            later.push(e);
+        }
+    }
+    // Scripts first: the first external one is requested before the
+    // browser spends milliseconds setting up embeds. Nothing paints until
+    // this task ends, so the embeds show no later for it.
+    run(app);
+    for e in later {
+        if is_allowed(app, &e) {
+            let _ = reveal(&e);
         } else if e.tag_name().eq_ignore_ascii_case("iframe") {
             let _ = placeholder(app, &e);
         }
     }
-    run(app);
 }
 
 /// Runs queued scripts one at a time: an external script must finish

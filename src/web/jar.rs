@@ -70,6 +70,15 @@ pub fn forget(config: &Config) {
 /// Deletes the declared cookies and storage keys of `categories`, on this
 /// host, its parent domains and every parent path.
 pub fn clean(categories: &[&Category]) {
+    // Every read of document.cookie or first touch of a Storage is a
+    // synchronous round trip to the browser process: skip what has nothing
+    // to find (a visitor who accepted everything, categories without keys).
+    if categories
+        .iter()
+        .all(|c| c.cookies.is_empty() && c.storage.is_empty())
+    {
+        return;
+    }
     let jar = read_all();
     let (host, path) = location();
     for c in categories {
@@ -85,6 +94,9 @@ pub fn clean(categories: &[&Category]) {
         }
     }
     let Ok(w) = window() else { return };
+    if categories.iter().all(|c| c.storage.is_empty()) {
+        return;
+    }
     for storage in [w.local_storage(), w.session_storage()]
         .into_iter()
         .flatten()
