@@ -49,7 +49,8 @@ fn config_from(json: Option<String>, source: &str) -> Result<Config, JsError> {
     }
 }
 
-/// Starts consentry on this page.
+/// Starts consentry on this page: reads the config and the stored
+/// decision. Nothing on the page changes until `begin()`.
 #[wasm_bindgen]
 pub fn start(json: Option<String>, source: &str) -> Result<Consentry, JsError> {
     let config = config_from(json, source)?;
@@ -66,6 +67,12 @@ pub struct Consentry {
 
 #[wasm_bindgen]
 impl Consentry {
+    /// Runs what is allowed, watches for gated markup and shows the dialog.
+    /// Called once, right after the JS API holds this object.
+    pub fn begin(&self) -> Result<(), JsError> {
+        self.app.begin().map_err(|e| page_error("consentry", &e))
+    }
+
     /// The current record as JSON text, or undefined before a decision.
     pub fn get(&self) -> Option<String> {
         self.app.record().map(|r| r.to_json())

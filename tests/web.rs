@@ -110,9 +110,11 @@ async fn tick() {
 }
 
 fn start() -> Rc<App> {
-    App::start(config())
+    let app = App::start(config())
         .map_err(|e| format!("{e:?}"))
-        .expect("start")
+        .expect("start");
+    app.begin().map_err(|e| format!("{e:?}")).expect("begin");
+    app
 }
 
 #[wasm_bindgen_test]

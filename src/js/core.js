@@ -89,7 +89,15 @@ export function facade() {
   return {
     api,
     settle(started) {
+      // The API answers from here on, so gated inline scripts that begin()
+      // runs can already call allowed() and get().
       core = started;
+      try {
+        core.begin();
+      } catch (e) {
+        core = null;
+        throw e;
+      }
       // prelude hook (issue #8): consentry-prelude.js releases what it held
       // in this task, before `consentry:ready`, asking this api (not whatever
       // window.Consentry is) from now on.

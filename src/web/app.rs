@@ -84,9 +84,18 @@ impl App {
             // Before gtag.js can load, so it reads the stored choice first.
             gtag::update(&app.config, Some(r));
         }
+        Ok(app)
+    }
+
+    /// Puts the started app to work on the page. Separate from `start` so
+    /// that the JS API is live first: a gated inline script that runs in the
+    /// sweep below may already ask `Consentry.allowed()` or `get()`.
+    pub fn begin(self: &Rc<Self>) -> Res<()> {
+        let app = self;
+        let record = app.record();
         // Allowed scripts of a returning visitor start before any UI work.
-        if let Some(root) = document.document_element() {
-            blocker::sweep(&app, &root);
+        if let Some(root) = dom::document()?.document_element() {
+            blocker::sweep(app, &root);
         }
         if let Some(r) = &record {
             // A refused category stays refused on every page: what its
@@ -94,16 +103,16 @@ impl App {
             // Nothing refused runs, so this can wait until after the sweep.
             jar::clean(&consent::refused(&app.config, r));
         }
-        *app.observer.borrow_mut() = Some(blocker::observe(&app)?);
-        dialog::mount(&app)?;
+        *app.observer.borrow_mut() = Some(blocker::observe(app)?);
+        dialog::mount(app)?;
         if record.is_some() {
-            dialog::show_reopen(&app);
+            dialog::show_reopen(app);
         } else {
-            dialog::show_banner(&app);
+            dialog::show_banner(app);
         }
         // Other tabs' decisions matter only after this page is up.
-        sync::listen(&app);
-        Ok(app)
+        sync::listen(app);
+        Ok(())
     }
 
     pub fn rc(&self) -> Option<Rc<App>> {

@@ -333,9 +333,8 @@ pub fn observe(app: &Rc<App>) -> Res<Observer> {
     let callback = Closure::<dyn FnMut(Array, MutationObserver)>::new(move |records: Array, _| {
         let Some(app) = weak.upgrade() else { return };
         for r in records.iter() {
-            let Ok(r) = r.dyn_into::<MutationRecord>() else {
-                continue;
-            };
+            // A MutationObserver hands over nothing but MutationRecords.
+            let r = r.unchecked_into::<MutationRecord>();
             // An element that became gated (or got its source) after it
             // was inserted.
             if r.type_() == "attributes" {

@@ -591,10 +591,10 @@ pub fn open_preferences(app: &Rc<App>, opener: Option<Element>) {
     sync_switches(app, &prefs);
     let opener = opener.or_else(|| dom::document().ok().and_then(|d| d.active_element()));
     app.ui.borrow_mut().opener = opener;
-    if let Ok(d) = prefs.dyn_into::<HtmlDialogElement>() {
-        if !d.open() {
-            let _ = d.show_modal();
-        }
+    // Ours, made as a <dialog> by `preferences`.
+    let d = prefs.unchecked_into::<HtmlDialogElement>();
+    if !d.open() {
+        let _ = d.show_modal();
     }
 }
 
@@ -604,7 +604,7 @@ pub fn close_preferences(app: &App) {
         let mut ui = app.ui.borrow_mut();
         (ui.prefs.clone(), ui.opener.take())
     };
-    let Some(d) = prefs.and_then(|p| p.dyn_into::<HtmlDialogElement>().ok()) else {
+    let Some(d) = prefs.map(|p| p.unchecked_into::<HtmlDialogElement>()) else {
         return;
     };
     if !d.open() {
@@ -772,7 +772,7 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
                 &el(
                     "time",
                     &[("datetime", &value)],
-                    &value.replace('T', " ").replace('Z', " UTC"),
+                    &readable_time(&value),
                 )?,
             )?;
         }
@@ -830,4 +830,17 @@ fn export(app: &App) -> Res<()> {
         web_sys::Url::revoke_object_url(&old)?;
     }
     Ok(())
+}
+
+/// `2026-11-30T08:05:00Z` as `2026-11-30 08:05:00 UTC`.
+fn readable_time(iso: &str) -> String {
+    let mut out = String::with_capacity(iso.len() + 3);
+    for c in iso.chars() {
+        match c {
+            'T' => out.push(' '),
+            'Z' => out.push_str(" UTC"),
+            c => out.push(c),
+        }
+    }
+    out
 }

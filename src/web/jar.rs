@@ -9,8 +9,10 @@ use crate::config::{Category, Config};
 use crate::consent::Record;
 use crate::cookie;
 
+/// `cookie` lives on every Document (HTML's partial interface), so no
+/// runtime type check is needed to reach it.
 fn html_document() -> Option<HtmlDocument> {
-    document().ok()?.dyn_into::<HtmlDocument>().ok()
+    Some(document().ok()?.unchecked_into::<HtmlDocument>())
 }
 
 /// The page's `document.cookie`, or "" when it cannot be read (sandboxed

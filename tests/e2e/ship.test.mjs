@@ -27,6 +27,13 @@ const PAGES = {
   // The README's snippet: the wasm starts downloading while the page parses.
   "/t/preload": page(`<link rel="preload" href="/assets/consentry/consentry.wasm" as="fetch" crossorigin>
 <script src="${SCRIPT}" defer></script>`, GATED),
+  // A gated inline script that asks the API while consentry starts it.
+  "/t/inline-asks": page(
+    `<script src="${SCRIPT}" defer></script>`,
+    `<script type="text/plain" data-category="analytics">
+      (window.__asked = window.__asked || []).push([Consentry.allowed("analytics"), (Consentry.get() || {}).method || null]);
+    </script>`,
+  ),
   "/t/wasm-elsewhere": page(`<script src="${SCRIPT}" data-consentry-wasm="/cdn/v1/renamed.wasm" defer></script>`, GATED),
   // A plain (blocking) tag: the very next script must already see Consentry.ready.
   "/t/sync": page(
@@ -159,6 +166,17 @@ describe("script tag", () => {
       await t.goto("/t/wasm-elsewhere");
       await acceptAllStoresCookie(t);
       assert.deepEqual(seen, ["/cdn/v1/renamed.wasm"]);
+      t.assertNoErrors();
+    }));
+
+  test("a gated inline script can use the API when it runs, on the decision and on the next page", () =>
+    visit(async (t) => {
+      await t.goto("/t/inline-asks");
+      await acceptAllStoresCookie(t);
+      assert.deepEqual(await t.page.evaluate(() => window.__asked), [[true, "accept-all"]], "run by the decision");
+      await t.page.reload();
+      await waitReady(t.page);
+      assert.deepEqual(await t.page.evaluate(() => window.__asked), [[true, "accept-all"]], "run at start-up for a returning visitor");
       t.assertNoErrors();
     }));
 
