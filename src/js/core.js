@@ -98,6 +98,11 @@ export function facade() {
         core = null;
         throw e;
       }
+      // Styles are parsed only now, in the same task that built the dialog
+      // (no frame is drawn in between), so a returning visitor's scripts
+      // are requested before ~3 ms of CSS parsing, and page scripts waiting
+      // for DOMContentLoaded do not wait for it either.
+      style();
       // prelude hook (issue #8): consentry-prelude.js releases what it held
       // in this task, before `consentry:ready`, asking this api (not whatever
       // window.Consentry is) from now on.

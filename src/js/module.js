@@ -2,7 +2,7 @@
 // inline so the package works under any bundler with no loader config.
 import loadWasm, { start } from "../../target/wbg/consentry.js";
 import wasm from "../../target/wbg/consentry_bg.wasm";
-import { domReady, facade, publish, style } from "./core.js";
+import { domReady, facade, publish } from "./core.js";
 
 let instance;
 
@@ -36,7 +36,6 @@ export function init(config) {
   const { api, settle, fail } = facade();
   publish(api);
   instance = (async () => {
-    style();
     await loadWasm({ module_or_path: wasm });
     await domReady();
     settle(start(json, "init(config)"));

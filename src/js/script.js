@@ -9,7 +9,7 @@
 //   <link rel="preload" href=".../consentry.wasm" as="fetch" crossorigin>
 // to its <head>, so the wasm downloads in parallel with the script.
 import loadWasm, { start } from "../../target/wbg/consentry.js";
-import { domReady, facade, publish, style } from "./core.js";
+import { domReady, facade, publish } from "./core.js";
 
 (() => {
   if (window.Consentry) {
@@ -20,7 +20,6 @@ import { domReady, facade, publish, style } from "./core.js";
   }
   const { api, settle, fail } = facade();
   publish(api);
-  style();
   // Fetching and compiling start now, in parallel with the rest of the page.
   let wasm;
   try {

@@ -359,15 +359,17 @@ pub fn observe(app: &Rc<App>) -> Res<Observer> {
         }
     });
     let observer = MutationObserver::new(callback.as_ref().unchecked_ref())?;
-    let init = MutationObserverInit::new();
-    init.set_child_list(true);
-    init.set_subtree(true);
-    init.set_attribute_filter(
-        &WATCHED
-            .iter()
-            .map(|a| JsValue::from_str(a))
-            .collect::<Array>(),
-    );
+    // The options as JSON through the JSON.parse we import anyway, rather
+    // than three dictionary setters of their own.
+    let mut options = String::from(r#"{"childList":true,"subtree":true,"attributeFilter":["#);
+    for (i, a) in WATCHED.iter().enumerate() {
+        if i > 0 {
+            options.push(',');
+        }
+        crate::json::push_str(&mut options, a);
+    }
+    options.push_str("]}");
+    let init: MutationObserverInit = js_sys::JSON::parse(&options)?.unchecked_into();
     let root = dom::document()?
         .document_element()
         .ok_or_else(|| JsValue::from_str("no root element"))?;

@@ -717,7 +717,7 @@ pub fn mount_panel(app: &Rc<App>, host: &Element) -> Res<()> {
         "",
     )?;
     panel.append_child(&record)?;
-    host.replace_children_with_node_1(&panel);
+    replace_children(host, &[&panel])?;
     let weak = Rc::downgrade(app);
     let on_click = Listener::new(&panel, "click", move |e| {
         if let Some(app) = weak.upgrade() {
@@ -750,7 +750,7 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
     )?;
     let Some(r) = app.record() else {
         let none = el("p", &[], w.get("record_none"))?;
-        slot.replace_children_with_node_2(&title, &none);
+        replace_children(&slot, &[&title, &none])?;
         if had_focus.is_some() {
             dom::focus(&title);
         }
@@ -769,11 +769,7 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
         } else {
             add(
                 &dd,
-                &el(
-                    "time",
-                    &[("datetime", &value)],
-                    &readable_time(&value),
-                )?,
+                &el("time", &[("datetime", &value)], &readable_time(&value))?,
             )?;
         }
         append(&dl, &[&dt, &dd])?;
@@ -791,7 +787,7 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
         )?;
         add(&buttons, &b)?;
     }
-    slot.replace_children_with_node_3(&title, &dl, &buttons);
+    replace_children(&slot, &[&title, &dl, &buttons])?;
     if let Some(action) = had_focus {
         let next = buttons
             .query_selector(&["[data-consentry-action=\"", &action, "\"]"].concat())?
@@ -805,17 +801,16 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
 fn export(app: &App) -> Res<()> {
     let Some(r) = app.record() else { return Ok(()) };
     let parts = js_sys::Array::of1(&r.to_json().into());
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("application/json");
+    let opts: web_sys::BlobPropertyBag =
+        js_sys::JSON::parse(r#"{"type":"application/json"}"#)?.unchecked_into();
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let name = ["consentry-record-", &r.id, ".json"].concat();
-    let a: web_sys::HtmlAnchorElement = el(
+    let a = dom::html(&el(
         "a",
         &[("href", &url), ("download", &name), ("hidden", "")],
         "",
-    )?
-    .dyn_into()?;
+    )?)?;
     let body = dom::document()?
         .body()
         .ok_or_else(|| wasm_bindgen::JsValue::from_str("no body"))?;
@@ -843,4 +838,11 @@ fn readable_time(iso: &str) -> String {
         }
     }
     out
+}
+
+/// `parent.replaceChildren(...children)`, through imports we have anyway
+/// (clearing `textContent` removes every child).
+fn replace_children(parent: &Element, children: &[&Element]) -> Res<()> {
+    parent.set_text_content(None);
+    append(parent, children)
 }

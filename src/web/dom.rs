@@ -6,8 +6,22 @@ use web_sys::{Document, Element, HtmlElement, Window};
 
 pub type Res<T> = Result<T, JsValue>;
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The page's `window`, read once. web_sys::window() probes globalThis,
+    /// self, window and global in turn, four imports we would ship for one
+    /// answer that is always the same here.
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: JsValue;
+}
+
 pub fn window() -> Res<Window> {
-    web_sys::window().ok_or_else(|| JsValue::from_str("consentry: no window"))
+    let w = WINDOW.with(JsValue::clone);
+    if w.is_object() {
+        Ok(w.unchecked_into())
+    } else {
+        Err(JsValue::from_str("consentry: no window"))
+    }
 }
 
 pub fn document() -> Res<Document> {
@@ -52,10 +66,14 @@ pub fn focus(e: &Element) {
     }
 }
 
+/// Sets or removes the `hidden` attribute (the same as the property, and
+/// it works on any element).
 pub fn set_hidden(e: &Element, hidden: bool) {
-    if let Ok(h) = html(e) {
-        h.set_hidden(hidden);
-    }
+    let _ = if hidden {
+        e.set_attribute("hidden", "")
+    } else {
+        e.remove_attribute("hidden")
+    };
 }
 
 /// Seconds since the epoch, from the browser's clock.
