@@ -18,6 +18,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants as zc, gzipSync } from "node:zlib";
+import { shortenImports } from "./imports.mjs";
 import { cargoVersion, root, run, setup } from "./setup.mjs";
 
 const TARGET = "wasm32-unknown-unknown";
@@ -141,6 +142,16 @@ export async function build({ debug = false } = {}) {
     // --converge repeats -Oz until it stops shrinking.
     run(wasmOpt, ["-Oz", "--low-memory-unused", "--converge", ...WASM_FEATURES, "--strip-debug", "--strip-producers", wasm, "-o", wasm]);
     console.log(`build: wasm-opt -Oz ${before} -> ${readFileSync(wasm).length} bytes`);
+  }
+  if (!debug) {
+    // Import names without wasm-bindgen's hashes, in the wasm and the glue alike.
+    const glue = join(wbg, `${CRATE}.js`);
+    const before = sizes(readFileSync(wasm)).brotli + sizes(readFileSync(glue)).brotli;
+    const short = shortenImports(readFileSync(wasm), readFileSync(glue, "utf8"));
+    writeFileSync(wasm, short.wasm);
+    writeFileSync(glue, short.js);
+    const after = sizes(short.wasm).brotli + sizes(Buffer.from(short.js)).brotli;
+    console.log(`build: ${short.count} import names shortened, wasm + glue ${before} -> ${after} bytes brotli`);
   }
   // wasm-opt validates its own output, but the browser engine has the last word.
   if (!WebAssembly.validate(readFileSync(wasm))) {
