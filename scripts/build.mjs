@@ -18,7 +18,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants as zc, gzipSync } from "node:zlib";
-import { shortenImports } from "./imports.mjs";
+import { shortenExports, shortenImports } from "./imports.mjs";
 import { cargoVersion, root, run, setup } from "./setup.mjs";
 
 const TARGET = "wasm32-unknown-unknown";
@@ -144,14 +144,16 @@ export async function build({ debug = false } = {}) {
     console.log(`build: wasm-opt -Oz ${before} -> ${readFileSync(wasm).length} bytes`);
   }
   if (!debug) {
-    // Import names without wasm-bindgen's hashes, in the wasm and the glue alike.
+    // Short import and export names (no wasm-bindgen hashes), in the wasm
+    // and the glue alike; see scripts/imports.mjs.
     const glue = join(wbg, `${CRATE}.js`);
     const before = sizes(readFileSync(wasm)).brotli + sizes(readFileSync(glue)).brotli;
-    const short = shortenImports(readFileSync(wasm), readFileSync(glue, "utf8"));
-    writeFileSync(wasm, short.wasm);
-    writeFileSync(glue, short.js);
-    const after = sizes(short.wasm).brotli + sizes(Buffer.from(short.js)).brotli;
-    console.log(`build: ${short.count} import names shortened, wasm + glue ${before} -> ${after} bytes brotli`);
+    const imports = shortenImports(readFileSync(wasm), readFileSync(glue, "utf8"));
+    const exports = shortenExports(imports.wasm, imports.js);
+    writeFileSync(wasm, exports.wasm);
+    writeFileSync(glue, exports.js);
+    const after = sizes(exports.wasm).brotli + sizes(Buffer.from(exports.js)).brotli;
+    console.log(`build: ${imports.count} import and ${exports.count} export names shortened, wasm + glue ${before} -> ${after} bytes brotli`);
   }
   // wasm-opt validates its own output, but the browser engine has the last word.
   if (!WebAssembly.validate(readFileSync(wasm))) {

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { shortenImports } from "../../scripts/imports.mjs";
+import { shortenExports, shortenImports } from "../../scripts/imports.mjs";
 
 const MODULE = "./consentry_bg.js";
 /** Unsigned LEB128, as the binary format writes sizes and counts. */
@@ -77,4 +77,42 @@ test("an import from another module, or a glue without the module key, fails the
     /no longer holds/,
   );
   assert.throws(() => shortenImports(Buffer.from("not wasm at all"), ""), /not a wasm module/);
+});
+
+/** A module exporting a memory and two functions under the given names. */
+function exporting(names) {
+  const types = [1, 0x60, 0, 0];
+  const funcs = [2, 0, 0];
+  const memory = [1, 0, 1];
+  const exps = [names.length, ...names.flatMap((n, i) => [...str(n), i === 0 ? 0x02 : 0x00, i === 0 ? 0 : i - 1])];
+  const code = [2, 2, 0, 0x0b, 2, 0, 0x0b];
+  return Buffer.from([
+    0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    1, ...uleb(types.length), ...types,
+    3, ...uleb(funcs.length), ...funcs,
+    5, ...uleb(memory.length), ...memory,
+    7, ...uleb(exps.length), ...exps,
+    10, ...uleb(code.length), ...code,
+  ]);
+}
+
+test("exports the glue reads as wasm.<name> get short names there and in the wasm; the others keep theirs", () => {
+  const names = ["memory", "wasm_bindgen__convert__closures_____invoke__h0123456789abcdef", "__abort_handler"];
+  const js = [
+    "let wasm;",
+    "const m = () => new Uint8Array(wasm.memory.buffer);",
+    // A same-named wrapper and a longer name that starts the same stay as they are.
+    "function wasm_bindgen__convert__closures_____invoke__h0123456789abcdef(a) { wasm.wasm_bindgen__convert__closures_____invoke__h0123456789abcdef(a); }",
+    "const other = wasm.memoryish;",
+  ].join("\n");
+  const out = shortenExports(exporting(names), js);
+  assert.equal(out.count, 2);
+  assert.deepEqual(WebAssembly.Module.exports(new WebAssembly.Module(out.wasm)).map((e) => [e.name, e.kind]), [
+    ["a", "memory"],
+    ["b", "function"],
+    ["__abort_handler", "function"],
+  ]);
+  assert.match(out.js, /new Uint8Array\(wasm\.a\.buffer\)/);
+  assert.match(out.js, /^function wasm_bindgen__convert__closures_____invoke__h0123456789abcdef\(a\) \{ wasm\.b\(a\); \}$/m);
+  assert.match(out.js, /wasm\.memoryish/);
 });
