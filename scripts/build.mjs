@@ -15,6 +15,7 @@
 // Only node builtins at top level: esbuild is imported after setup ran.
 
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants as zc, gzipSync } from "node:zlib";
@@ -118,7 +119,16 @@ export async function build({ debug = false } = {}) {
   console.log(`build: consentry ${version} (${profile})`);
 
   // (a) the wasm
-  run("cargo", ["build", ...(debug ? [] : ["--release"]), "--target", TARGET, "--lib"]);
+  // Panic locations inside dependencies carry their source paths, which
+  // would ship this machine's cargo home to every visitor: cut it.
+  const cargoHome = process.env.CARGO_HOME || join(homedir(), ".cargo");
+  const remap = `--remap-path-prefix=${join(cargoHome, "registry", "src")}=crates`;
+  // Cargo reads CARGO_ENCODED_RUSTFLAGS instead of RUSTFLAGS, so a user's own flags come along.
+  const own = process.env.CARGO_ENCODED_RUSTFLAGS ?? (process.env.RUSTFLAGS ?? "").trim().split(/\s+/).filter(Boolean).join("\x1f");
+  const rustflags = [own, remap].filter(Boolean).join("\x1f");
+  run("cargo", ["build", ...(debug ? [] : ["--release"]), "--target", TARGET, "--lib"], {
+    env: { ...process.env, CARGO_ENCODED_RUSTFLAGS: rustflags },
+  });
   const rawWasm = need(p("target", TARGET, profile, `${CRATE}.wasm`), "cargo build produced no wasm");
 
   // (b) JS glue + wasm, as plain web ESM
@@ -140,7 +150,7 @@ export async function build({ debug = false } = {}) {
     // top at 1 MiB, so the first KiB is only touched if the stack nearly
     // overflows; wasm-opt may then fold constant offsets (-1.2 KB raw).
     // --converge repeats -Oz until it stops shrinking.
-    run(wasmOpt, ["-Oz", "--low-memory-unused", "--converge", ...WASM_FEATURES, "--strip-debug", "--strip-producers", wasm, "-o", wasm]);
+    run(wasmOpt, ["-Oz", "--low-memory-unused", "--converge", ...WASM_FEATURES, "--strip-debug", "--strip-producers", "--strip-target-features", wasm, "-o", wasm]);
     console.log(`build: wasm-opt -Oz ${before} -> ${readFileSync(wasm).length} bytes`);
   }
   if (!debug) {

@@ -9,7 +9,8 @@
 // machine are not (those live in `npm run bench`).
 
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
@@ -48,6 +49,15 @@ describe("size budget", () => {
       `first visit is ${total} B gzip -9 (${detail}), over the ${ceiling} B ceiling in bench/size-budget.json by ${total - ceiling} B. ` +
         "Find what grew with `twiggy top` / `twiggy diff` before anything else; do not raise the ceiling silently.",
     );
+  });
+
+  test("nothing shipped names a path of the machine that built it", () => {
+    const cargoHome = process.env.CARGO_HOME || join(homedir(), ".cargo");
+    const paths = [...new Set([ROOT, homedir(), cargoHome])].filter((x) => x.length > 1);
+    for (const f of readdirSync(DIST)) {
+      const body = readFileSync(join(DIST, f)).toString("latin1");
+      for (const x of paths) assert.ok(!body.includes(x), `dist/${f} contains ${x}`);
+    }
   });
 
   describe("the budget counts what a browser really fetches", () => {
