@@ -294,8 +294,8 @@ fn category_list(app: &App, prefix: &str) -> Res<Element> {
     let fb = app.fallback();
     let list = el("ul", &[("class", "cst-cats")], "")?;
     for c in &app.config.categories {
-        let input_id = [prefix, "-", &c.id].concat();
-        let desc_id = [prefix, "-", &c.id, "-d"].concat();
+        let input_id = dom::cat(&[prefix, "-", &c.id]);
+        let desc_id = dom::cat(&[prefix, "-", &c.id, "-d"]);
         let item = el("li", &[("class", "cst-cat")], "")?;
         let head = el("div", &[("class", "cst-cat-head")], "")?;
         let label = el(
@@ -331,7 +331,7 @@ fn category_list(app: &App, prefix: &str) -> Res<Element> {
                 &el(
                     "p",
                     &[("class", "cst-note")],
-                    &[w.get("required"), ". ", w.get("required_note")].concat(),
+                    &dom::cat(&[w.get("required"), ". ", w.get("required_note")]),
                 )?,
             )?;
         } else if c.gpc && app.gpc {
@@ -790,7 +790,7 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
     replace_children(&slot, &[&title, &dl, &buttons])?;
     if let Some(action) = had_focus {
         let next = buttons
-            .query_selector(&["[data-consentry-action=\"", &action, "\"]"].concat())?
+            .query_selector(&dom::cat(&["[data-consentry-action=\"", &action, "\"]"]))?
             .unwrap_or(title);
         dom::focus(&next);
     }
@@ -805,7 +805,7 @@ fn export(app: &App) -> Res<()> {
         js_sys::JSON::parse(r#"{"type":"application/json"}"#)?.unchecked_into();
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let name = ["consentry-record-", &r.id, ".json"].concat();
+    let name = dom::cat(&["consentry-record-", &r.id, ".json"]);
     let a = dom::html(&el(
         "a",
         &[("href", &url), ("download", &name), ("hidden", "")],

@@ -1,6 +1,7 @@
 //! Small typed helpers over web-sys for building the dialog without HTML
 //! strings: every text goes in through `textContent` or an attribute.
 
+use alloc::string::String;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlElement, Window};
 
@@ -28,6 +29,16 @@ pub fn document() -> Res<Document> {
     window()?
         .document()
         .ok_or_else(|| JsValue::from_str("consentry: no document"))
+}
+
+/// The parts joined into one string. `[..].concat()` does the same but
+/// brings alloc's generic join, with an overflow panic, into the wasm.
+pub fn cat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
 }
 
 /// A new element with `attrs` set and `text` as its text content.
