@@ -91,27 +91,26 @@ impl App {
     /// that the JS API is live first: a gated inline script that runs in the
     /// sweep below may already ask `Consentry.allowed()` or `get()`.
     pub fn begin(self: &Rc<Self>) -> Res<()> {
-        let app = self;
-        let record = app.record();
+        let record = self.record();
         // Allowed scripts of a returning visitor start before any UI work.
         if let Some(root) = dom::document()?.document_element() {
-            blocker::sweep(app, &root);
+            blocker::sweep(self, &root);
         }
         if let Some(r) = &record {
             // A refused category stays refused on every page: what its
             // scripts set elsewhere (another path, a server) goes here too.
             // Nothing refused runs, so this can wait until after the sweep.
-            jar::clean(&consent::refused(&app.config, r));
+            jar::clean(&consent::refused(&self.config, r));
         }
-        *app.observer.borrow_mut() = Some(blocker::observe(app)?);
-        dialog::mount(app)?;
+        *self.observer.borrow_mut() = Some(blocker::observe(self)?);
+        dialog::mount(self)?;
         if record.is_some() {
-            dialog::show_reopen(app);
+            dialog::show_reopen(self);
         } else {
-            dialog::show_banner(app);
+            dialog::show_banner(self);
         }
         // Other tabs' decisions matter only after this page is up.
-        sync::listen(app);
+        sync::listen(self);
         Ok(())
     }
 

@@ -14,12 +14,13 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
+import { FIRST_VISIT } from "../../scripts/build.mjs";
 import { ROOT, freshPage, launch, startServer } from "./harness.mjs";
 
 const DIST = process.env.CONSENTRY_DIST ?? join(ROOT, "dist");
 const BUDGET_FILE = join(ROOT, "bench", "size-budget.json");
-/** The files a first visit with the script tag downloads, as the budget counts them. */
-const FIRST_VISIT = ["consentry.js", "consentry.wasm"];
+// FIRST_VISIT: the files a first visit with the script tag downloads, as the
+// build's size table and this budget count them (scripts/build.mjs).
 
 /** gzip -9 bytes of one file (node's zlib: the same bytes on every run). */
 function gzipBytes(file) {
