@@ -119,11 +119,16 @@ pub fn clean(categories: &[&Category]) {
     }
 }
 
-/// Whether this browser will keep a cookie for this page.
+/// Whether this browser will keep a cookie for this page, asked without
+/// writing a test cookie (two writes and a read cost a first visit about a
+/// millisecond of IPC before the banner): the browser's own setting, and a
+/// jar the page may read at all (a sandboxed frame's throws). `store` still
+/// checks every real write, so a browser that says yes and then drops the
+/// cookie is caught at the first decision.
 pub fn usable() -> bool {
-    const PROBE: &str = "consentry_probe";
-    write("consentry_probe=1; Path=/; SameSite=Lax");
-    let ok = cookie::values(&read_all(), PROBE).next().is_some();
-    write("consentry_probe=; Max-Age=0; Path=/");
-    ok
+    let enabled = window()
+        .ok()
+        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"cookieEnabled".into()).ok())
+        .is_none_or(|v| v.as_bool() != Some(false));
+    enabled && html_document().is_some_and(|d| d.cookie().is_ok())
 }

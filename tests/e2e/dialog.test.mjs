@@ -141,6 +141,30 @@ describe("first layer", () => {
     });
   });
 
+  test("a browser that keeps no cookies: both layers say the choice lasts this page, and it still applies", async () => {
+    const NOTE = "Cookies are blocked in this browser, so your choice applies to this page only.";
+    const warned = async (page, layer) => (await page.locator(`${layer} .cst-note`).allTextContents()).filter((n) => n === NOTE).length;
+    await visit(async (t) => {
+      const { page } = t;
+      // The browser's own "block cookies" setting: navigator.cookieEnabled
+      // says false and document.cookie keeps nothing.
+      const cdp = await t.context.newCDPSession(page);
+      await cdp.send("Emulation.setDocumentCookieDisabled", { disabled: true });
+      await t.goto("/");
+      assert.equal(await warned(page, BANNER), 1, "the banner warns before the choice");
+      await page.click(`${BANNER} ${action("open-preferences")}`);
+      assert.equal(await warned(page, PREFERENCES), 1, "so do the preferences");
+      await page.click(`${PREFERENCES} ${action("accept-all")}`);
+      assert.equal(await page.evaluate(() => Consentry.get()?.method), "accept-all", "the choice holds for this page");
+      assert.equal(await page.evaluate(() => document.cookie), "", "and nothing was stored");
+    });
+    await visit(async (t) => {
+      await t.goto("/");
+      await t.page.click(`${BANNER} ${action("open-preferences")}`);
+      assert.equal((await warned(t.page, BANNER)) + (await warned(t.page, PREFERENCES)), 0, "a browser that keeps cookies sees no such note");
+    });
+  });
+
   test("2.4.11: nothing focused with Tab is hidden under the banner, and the room goes with it", async () => {
     await visit(async (t) => {
       const { page } = t;
