@@ -40,6 +40,8 @@ pub struct App {
     /// The Trusted Types policy for inline gated scripts, made on first use.
     pub tt_policy: core::cell::OnceCell<Option<JsValue>>,
     observer: RefCell<Option<blocker::Observer>>,
+    /// Embeds, images and media given their sources, for `blocker::conceal`.
+    pub shown: RefCell<Vec<Element>>,
     me: Weak<App>,
 }
 
@@ -78,6 +80,7 @@ impl App {
             waiting: RefCell::new(Vec::new()),
             tt_policy: core::cell::OnceCell::new(),
             observer: RefCell::new(None),
+            shown: RefCell::new(Vec::new()),
             me: me.clone(),
         });
         if let Some(r) = &record {
@@ -167,6 +170,7 @@ impl App {
                 return Ok(());
             }
         }
+        blocker::conceal(&app);
         if let Some(root) = dom::document().ok().and_then(|d| d.document_element()) {
             blocker::sweep(&app, &root);
         }
@@ -194,6 +198,7 @@ impl App {
             }
         }
         if let Some(app) = self.rc() {
+            blocker::conceal(&app);
             dialog::after_reset(&app);
         }
     }

@@ -81,7 +81,7 @@ pub fn sweep(app: &Rc<App>, root: &Element) {
     run(app);
     for e in later {
         if is_allowed(app, &e) {
-            let _ = reveal(&e);
+            let _ = reveal(app, &e);
         } else if e.tag_name().eq_ignore_ascii_case("iframe") {
             let _ = placeholder(app, &e);
         }
@@ -202,10 +202,35 @@ fn create_policy() -> Option<JsValue> {
     policy
 }
 
-/// Moves `data-srcset`/`data-src` to `srcset`/`src`; whether there was any.
-fn unwrap_sources(e: &Element) -> Res<bool> {
+/// Moves the sources of `e` and of its children without a category of
+/// their own (`<source>` in `<video>`, `<audio>`, `<picture>`) between
+/// `data-srcset`/`data-src` and `srcset`/`src`: to the live names when
+/// `live`, else back. Bit 1: a child moved; bit 2: `e` itself.
+fn swap_sources(e: &Element, live: bool) -> Res<u8> {
+    let children = if live {
+        "[data-src]:not([data-category]),[data-srcset]:not([data-category])"
+    } else {
+        "[src]:not([data-category]),[srcset]:not([data-category])"
+    };
+    let list = e.query_selector_all(children)?;
+    let mut moved = 0;
+    for i in 0..list.length() {
+        if let Some(c) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+            if swap(&c, live)? {
+                moved |= 1;
+            }
+        }
+    }
+    if swap(e, live)? {
+        moved |= 2;
+    }
+    Ok(moved)
+}
+
+fn swap(e: &Element, live: bool) -> Res<bool> {
     let mut any = false;
-    for (from, to) in [("data-srcset", "srcset"), ("data-src", "src")] {
+    for (gated, on) in [("data-srcset", "srcset"), ("data-src", "src")] {
+        let (from, to) = if live { (gated, on) } else { (on, gated) };
         if let Some(v) = e.get_attribute(from) {
             e.remove_attribute(from)?;
             e.set_attribute(to, &v)?;
@@ -216,21 +241,11 @@ fn unwrap_sources(e: &Element) -> Res<bool> {
 }
 
 /// Gives an allowed image, embed or media element its real source.
-fn reveal(e: &Element) -> Res<()> {
-    // `<video>`, `<audio>` and `<picture>` keep their sources in children
-    // without a category of their own.
-    let mut children = false;
-    let list =
-        e.query_selector_all("[data-src]:not([data-category]),[data-srcset]:not([data-category])")?;
-    for i in 0..list.length() {
-        if let Some(c) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
-            children |= unwrap_sources(&c)?;
-        }
-    }
-    unwrap_sources(e)?;
+fn reveal(app: &App, e: &Element) -> Res<()> {
+    let moved = swap_sources(e, true)?;
     // A media element picks its source when it is inserted; sources that
     // arrive later need an explicit load().
-    if children {
+    if moved & 1 != 0 {
         if let Some(m) = e.dyn_ref::<HtmlMediaElement>() {
             m.load();
         }
@@ -240,6 +255,50 @@ fn reveal(e: &Element) -> Res<()> {
             p.remove();
             dom::set_hidden(e, false);
         }
+    }
+    // Media match the gated selector for good, so later sweeps come back
+    // here: only a first reveal is remembered.
+    if moved != 0 {
+        app.shown.borrow_mut().push(e.clone());
+    }
+    Ok(())
+}
+
+/// After a withdrawal: embeds, images and media of categories no longer
+/// allowed get their sources taken back, so a video player or widget stops
+/// instead of running until the next page. (Scripts that ran cannot be
+/// taken back; `reload_on_withdraw` is for those.)
+pub fn conceal(app: &Rc<App>) {
+    let all = core::mem::take(&mut *app.shown.borrow_mut());
+    for e in all {
+        if !e.is_connected() {
+            continue;
+        }
+        if is_allowed(app, &e) {
+            app.shown.borrow_mut().push(e);
+        } else {
+            let _ = rewrap(app, e);
+        }
+    }
+}
+
+fn rewrap(app: &Rc<App>, e: Element) -> Res<()> {
+    // A frame's page keeps running when its `src` goes: a fresh copy takes
+    // its place, and the old frame unloads with its page.
+    let frame = e.tag_name().eq_ignore_ascii_case("iframe");
+    let e = if frame {
+        let copy: Element = e.clone_node()?.unchecked_into();
+        e.replace_with_with_node_1(&copy)?;
+        copy
+    } else {
+        e
+    };
+    swap_sources(&e, false)?;
+    if frame {
+        placeholder(app, &e)?;
+    } else if let Some(m) = e.dyn_ref::<HtmlMediaElement>() {
+        // With its sources gone, load() drops the stream and stops playback.
+        m.load();
     }
     Ok(())
 }

@@ -129,6 +129,6 @@ pub fn usable() -> bool {
     let enabled = window()
         .ok()
         .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"cookieEnabled".into()).ok())
-        .is_none_or(|v| v.as_bool() != Some(false));
+        .map_or(true, |v| v.as_bool() != Some(false));
     enabled && html_document().is_some_and(|d| d.cookie().is_ok())
 }

@@ -57,6 +57,7 @@ fn take_up(app: &Rc<App>) {
         return;
     }
     app.adopt(stored.clone());
+    blocker::conceal(app);
     match &stored {
         Some(record) => {
             dialog::after_decision(app);

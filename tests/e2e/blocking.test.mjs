@@ -167,6 +167,15 @@ async function visit(opts, body) {
 const waitLog = (page, entries) =>
   page.waitForFunction((want) => want.every((e) => (window.__log || []).includes(e)), entries, { timeout: 10_000 });
 
+/** Polls `pred` (for what happens outside the page, like frames) until it holds. */
+async function until(pred, what, ms = 10_000) {
+  const t0 = Date.now();
+  while (!pred()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out: ${what}`);
+    await settle(50);
+  }
+}
+
 /** Waits until `v` has seen each URL requested at least once. */
 async function waitRequests(v, urls) {
   const t0 = Date.now();
@@ -349,6 +358,60 @@ describe("after consent", () => {
       assert.deepEqual(log.filter((e) => e.startsWith("dyn.js")), ["dyn.js:early", "dyn.js:late"]);
       assert.equal(v.count(GTAG), 0, "analytics still blocked");
       assert.equal(await v.page.locator(PLACEHOLDER).count(), 0);
+    });
+  });
+
+  test("withdrawing a category takes its embed, pixel and video back at once; allowing it again reloads them", async () => {
+    await visit(async (v) => {
+      await v.goto();
+      const state = () =>
+        v.page.evaluate(() => {
+          const frame = document.querySelector("iframe[data-category]");
+          const img = document.querySelector("img[data-category]");
+          const video = document.querySelector("video[data-category]");
+          const source = video.querySelector("source");
+          return {
+            frame: [frame.getAttribute("src"), frame.getAttribute("data-src"), frame.hidden],
+            img: [img.getAttribute("src"), img.getAttribute("data-src")],
+            source: [source.getAttribute("src"), source.getAttribute("data-src")],
+            placeholders: document.querySelectorAll('[data-consentry="placeholder"]').length,
+            frames: [...document.querySelectorAll("iframe")].length,
+          };
+        });
+      const gated = await state();
+      await v.page.evaluate(() => window.Consentry.set({ marketing: true, analytics: true }));
+      await waitRequests(v, [EMBED, PIXEL, CLIP]);
+      const live = await state();
+      assert.deepEqual(live.frame, [EMBED, null, false], "the embed runs");
+      assert.equal(live.placeholders, 0);
+      const framed = () => v.page.frames().some((f) => f.url() === EMBED);
+      await until(framed, "the player's page loads");
+
+      await v.page.evaluate(() => window.Consentry.set({ marketing: false }));
+      const back = await state();
+      assert.deepEqual(back, gated, "marketing withdrawn: every source is back in data-*");
+      // Chromium keeps currentSrc, but the media is dropped: nothing loaded,
+      // no source to load from.
+      await v.page.waitForFunction(() => {
+        const video = document.querySelector("video[data-category]");
+        return video.readyState === HTMLMediaElement.HAVE_NOTHING && video.networkState === HTMLMediaElement.NETWORK_NO_SOURCE;
+      }, null, { timeout: 2000 });
+      assert.equal(back.placeholders, 1, "the placeholder returned");
+      assert.equal(back.frames, 1, "the frame was replaced, not duplicated");
+      await until(() => !framed(), "the player's page unloads");
+      assert.equal(v.count(GTAG), 1, "analytics, still allowed, is untouched");
+
+      // Other categories' decisions leave the remaining embeds alone.
+      const embeds = v.count(EMBED);
+      await v.page.evaluate(() => window.Consentry.set({ analytics: false }));
+      await settle(300);
+      assert.equal(v.count(EMBED), embeds);
+
+      await v.page.locator(`${PLACEHOLDER} button`).click();
+      await until(() => v.count(EMBED) > embeds, "the embed is requested again");
+      await settle(300);
+      assert.equal(v.count(EMBED), embeds + 1, "allowed again: the embed loads again, once");
+      assert.deepEqual((await state()).frame, [EMBED, null, false]);
     });
   });
 
