@@ -234,7 +234,7 @@ fn string(v: &Value, path: &str, max: usize) -> Result<String, Error> {
     if s.trim().is_empty() {
         return Err(Error::new(path, "must not be empty"));
     }
-    if s.chars().count() > max {
+    if crate::error::char_len(s) > max {
         return Err(Error::new(path, "is too long"));
     }
     if s.chars().any(|c| {

@@ -51,6 +51,7 @@ pub fn parse(text: &str) -> Result<Value, Error> {
         return Err(Error::new("", "JSON text is larger than 1 MiB"));
     }
     let mut p = Parser {
+        text,
         s: text.as_bytes(),
         i: 0,
     };
@@ -64,6 +65,8 @@ pub fn parse(text: &str) -> Result<Value, Error> {
 }
 
 struct Parser<'a> {
+    /// The text, and the same as bytes for scanning.
+    text: &'a str,
     s: &'a [u8],
     i: usize,
 }
@@ -198,10 +201,10 @@ impl Parser<'_> {
                 }
                 self.i += 1;
             }
-            // The input is a &str and we stopped on ASCII, so this is a
-            // whole run of characters.
-            if let Some(run) = self.s.get(start..self.i) {
-                out.push_str(core::str::from_utf8(run).map_err(|_| self.err("bad UTF-8"))?);
+            // We stopped on ASCII, so this is a whole run of characters of
+            // a text that is UTF-8 already: no second check needed.
+            if let Some(run) = self.text.get(start..self.i) {
+                out.push_str(run);
             }
             match self.peek() {
                 Some(b'"') => {
@@ -280,9 +283,8 @@ impl Parser<'_> {
             }
         }
         // Every byte taken above is an ASCII sign, digit, point or letter.
-        self.s
+        self.text
             .get(start..self.i)
-            .and_then(|b| core::str::from_utf8(b).ok())
             .map(|t| Value::Num(t.into()))
             .ok_or_else(|| self.err("bad number in JSON"))
     }
