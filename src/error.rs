@@ -177,7 +177,14 @@ mod tests {
 
     #[test]
     fn char_len_counts_characters() {
-        for s in ["", "abc", "Файлы cookie", "a\u{10ffff}b", "日本語", "\u{7f}\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}"] {
+        for s in [
+            "",
+            "abc",
+            "Файлы cookie",
+            "a\u{10ffff}b",
+            "日本語",
+            "\u{7f}\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}",
+        ] {
             assert_eq!(char_len(s), s.chars().count(), "{s:?}");
         }
     }

@@ -16,7 +16,7 @@ use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, Element};
 
-use super::dom::{self, Res};
+use super::dom::{self, Res, Shared};
 use super::{blocker, dialog, gtag, jar, sync};
 use crate::config::Config;
 use crate::consent::{self, Choice, Moment, Record};
@@ -105,7 +105,7 @@ impl App {
             // Nothing refused runs, so this can wait until after the sweep.
             jar::clean(&consent::refused(&self.config, r));
         }
-        *self.observer.borrow_mut() = Some(blocker::observe(self)?);
+        *self.observer.write() = Some(blocker::observe(self)?);
         dialog::mount(self)?;
         if record.is_some() {
             dialog::show_reopen(self);
@@ -127,18 +127,18 @@ impl App {
     }
 
     pub fn record(&self) -> Option<Record> {
-        self.record.borrow().clone()
+        self.record.read().clone()
     }
 
     /// Replaces the record with one another tab stored (see `sync`).
     pub fn adopt(&self, record: Option<Record>) {
-        *self.record.borrow_mut() = record;
+        *self.record.write() = record;
     }
 
     /// Required categories are allowed even before a decision: they need
     /// no consent (and their gated markup runs straight away).
     pub fn allowed(&self, id: &str) -> bool {
-        match self.record.borrow().as_ref() {
+        match self.record.read().as_ref() {
             Some(r) => r.allowed(id),
             // Before a decision only what cannot be refused is allowed.
             None => self.config.category(id).is_some_and(|c| c.required),
@@ -157,7 +157,7 @@ impl App {
         self.can_store.set(jar::store(&self.config, &record));
         sync::announce(self);
         jar::clean(&consent::refused(&self.config, &record));
-        *self.record.borrow_mut() = Some(record.clone());
+        *self.record.write() = Some(record.clone());
         let Some(app) = self.rc() else { return Ok(()) };
         dialog::after_decision(&app);
         dispatch("consentry:change", Some(&record));
@@ -180,7 +180,7 @@ impl App {
     /// Withdraws: forgets the decision, deletes the consent cookie and the
     /// declared cookies of every optional category, and asks again.
     pub fn reset(&self) {
-        *self.record.borrow_mut() = None;
+        *self.record.write() = None;
         jar::forget(&self.config);
         sync::announce(self);
         let optional: Vec<_> = self

@@ -15,7 +15,7 @@ use web_sys::{
 };
 
 use super::app::App;
-use super::dom::{self, el, Res};
+use super::dom::{self, el, Res, Shared};
 
 /// Markup that waits for consent. Media and `<picture>` elements count as
 /// a whole: their `<source>` children carry the `data-src`/`data-srcset`.
@@ -69,7 +69,7 @@ pub fn sweep(app: &Rc<App>, root: &Element) {
     for e in found {
         if e.tag_name().eq_ignore_ascii_case("script") {
             if is_allowed(app, &e) {
-                app.queue.borrow_mut().push_back(e);
+                app.queue.write().push_back(e);
             }
         } else {
             later.push(e);
@@ -99,7 +99,7 @@ pub fn run(app: &Rc<App>) {
         }
         // The borrow ends before the script runs: inline scripts execute
         // synchronously on insertion and may call back into the API.
-        let next = app.queue.borrow_mut().pop_front();
+        let next = app.queue.write().pop_front();
         let Some(old) = next else { break };
         if !old.is_connected() || !is_allowed(app, &old) {
             continue;
@@ -110,16 +110,16 @@ pub fn run(app: &Rc<App>) {
                 let weak = Rc::downgrade(app);
                 let resume = move |_: &web_sys::Event| {
                     if let Some(app) = weak.upgrade() {
-                        app.waiting.borrow_mut().clear();
+                        app.waiting.write().clear();
                         app.running.set(false);
                         run(&app);
                     }
                 };
                 let on_load = Listener::once(&new, "load", resume.clone());
                 let on_error = Listener::once(&new, "error", resume);
-                app.waiting.borrow_mut().extend([on_load, on_error]);
+                app.waiting.write().extend([on_load, on_error]);
                 if old.replace_with_with_node_1(&new).is_err() {
-                    app.waiting.borrow_mut().clear();
+                    app.waiting.write().clear();
                     app.running.set(false);
                     continue;
                 }
@@ -259,7 +259,7 @@ fn reveal(app: &App, e: &Element) -> Res<()> {
     // Media match the gated selector for good, so later sweeps come back
     // here: only a first reveal is remembered.
     if moved != 0 {
-        app.shown.borrow_mut().push(e.clone());
+        app.shown.write().push(e.clone());
     }
     Ok(())
 }
@@ -269,13 +269,13 @@ fn reveal(app: &App, e: &Element) -> Res<()> {
 /// instead of running until the next page. (Scripts that ran cannot be
 /// taken back; `reload_on_withdraw` is for those.)
 pub fn conceal(app: &Rc<App>) {
-    let all = core::mem::take(&mut *app.shown.borrow_mut());
+    let all = core::mem::take(&mut *app.shown.write());
     for e in all {
         if !e.is_connected() {
             continue;
         }
         if is_allowed(app, &e) {
-            app.shown.borrow_mut().push(e);
+            app.shown.write().push(e);
         } else {
             let _ = rewrap(app, e);
         }
@@ -377,7 +377,7 @@ fn placeholder(app: &Rc<App>, frame: &Element) -> Res<()> {
             dom::focus(&embed);
         }
     });
-    app.listeners.borrow_mut().push(listener);
+    app.listeners.write().push(listener);
     dom::set_hidden(frame, true);
     let parent: Node = frame
         .parent_node()

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlDialogElement, HtmlInputElement};
 
 use super::app::App;
-use super::dom::{self, add, append, el, Res};
+use super::dom::{self, add, append, el, Res, Shared};
 use crate::consent::{self, Choice};
 
 /// The dialog's live nodes.
@@ -131,8 +131,8 @@ pub fn mount(app: &Rc<App>) -> Res<()> {
             on_action(&app, e);
         }
     });
-    app.listeners.borrow_mut().push(on_click);
-    let mut ui = app.ui.borrow_mut();
+    app.listeners.write().push(on_click);
+    let mut ui = app.ui.write();
     ui.root = Some(root);
     ui.banner = Some(banner);
     ui.reopen = Some(reopen);
@@ -457,7 +457,7 @@ fn build_preferences(app: &Rc<App>) -> Res<Element> {
     append(&dialog, &[&head, &body, &foot])?;
     let root = app
         .ui
-        .borrow()
+        .read()
         .root
         .clone()
         .ok_or_else(|| wasm_bindgen::JsValue::from_str("not mounted"))?;
@@ -471,14 +471,14 @@ fn build_preferences(app: &Rc<App>) -> Res<Element> {
             close_preferences(&app);
         }
     });
-    app.listeners.borrow_mut().push(on_cancel);
-    app.ui.borrow_mut().prefs = Some(dialog.clone());
+    app.listeners.write().push(on_cancel);
+    app.ui.write().prefs = Some(dialog.clone());
     Ok(dialog)
 }
 
 pub fn show_banner(app: &App) {
     let banner = {
-        let ui = app.ui.borrow();
+        let ui = app.ui.read();
         if let Some(r) = &ui.reopen {
             dom::set_hidden(r, true);
         }
@@ -490,7 +490,7 @@ pub fn show_banner(app: &App) {
     dom::set_hidden(&banner, false);
     // Measured when the browser lays the banner out anyway: reading its box
     // here would force a layout of the whole page before the first paint.
-    let watching = app.ui.borrow().resize.is_some();
+    let watching = app.ui.read().resize.is_some();
     if let (false, Some(me)) = (watching, app.rc()) {
         let weak = Rc::downgrade(&me);
         let watch = Resize::new(&banner, move || {
@@ -498,7 +498,7 @@ pub fn show_banner(app: &App) {
                 make_room(&app);
             }
         });
-        app.ui.borrow_mut().resize = watch;
+        app.ui.write().resize = watch;
     }
 }
 
@@ -509,7 +509,7 @@ pub fn show_banner(app: &App) {
 /// (allowed under a strict CSP) and leave with the banner. The banner is
 /// fixed, so nothing on the page moves.
 fn make_room(app: &App) {
-    let Some(banner) = app.ui.borrow().banner.clone() else {
+    let Some(banner) = app.ui.read().banner.clone() else {
         return;
     };
     let (Ok(w), Ok(doc)) = (dom::window(), dom::document()) else {
@@ -530,7 +530,7 @@ fn make_room(app: &App) {
     };
     if covered <= 0 {
         let _ = html.style().remove_property("scroll-padding-bottom");
-        let spacer = app.ui.borrow_mut().spacer.take();
+        let spacer = app.ui.write().spacer.take();
         if let Some(s) = spacer {
             s.remove();
         }
@@ -540,7 +540,7 @@ fn make_room(app: &App) {
     crate::error::push_num(&mut px, covered.unsigned_abs() as u64 + 8);
     px.push_str("px");
     let _ = html.style().set_property("scroll-padding-bottom", &px);
-    let existing = app.ui.borrow().spacer.clone();
+    let existing = app.ui.read().spacer.clone();
     let spacer = match existing {
         Some(s) => s,
         None => {
@@ -554,7 +554,7 @@ fn make_room(app: &App) {
             if let Some(body) = doc.body() {
                 let _ = body.append_child(&s);
             }
-            app.ui.borrow_mut().spacer = Some(s.clone());
+            app.ui.write().spacer = Some(s.clone());
             s
         }
     };
@@ -566,7 +566,7 @@ fn make_room(app: &App) {
 pub fn hide(app: &App) {
     close_preferences(app);
     {
-        let mut ui = app.ui.borrow_mut();
+        let mut ui = app.ui.write();
         if let Some(b) = &ui.banner {
             dom::set_hidden(b, true);
         }
@@ -576,7 +576,7 @@ pub fn hide(app: &App) {
 }
 
 pub fn show_reopen(app: &App) {
-    let ui = app.ui.borrow();
+    let ui = app.ui.read();
     if let Some(r) = &ui.reopen {
         dom::set_hidden(r, false);
     }
@@ -584,13 +584,13 @@ pub fn show_reopen(app: &App) {
 
 /// Opens the second layer as a modal dialog, remembering what had focus.
 pub fn open_preferences(app: &Rc<App>, opener: Option<Element>) {
-    let existing = app.ui.borrow().prefs.clone();
+    let existing = app.ui.read().prefs.clone();
     let Some(prefs) = existing.or_else(|| build_preferences(app).ok()) else {
         return;
     };
     sync_switches(app, &prefs);
     let opener = opener.or_else(|| dom::document().ok().and_then(|d| d.active_element()));
-    app.ui.borrow_mut().opener = opener;
+    app.ui.write().opener = opener;
     // Ours, made as a <dialog> by `preferences`.
     let d = prefs.unchecked_into::<HtmlDialogElement>();
     if !d.open() {
@@ -601,7 +601,7 @@ pub fn open_preferences(app: &Rc<App>, opener: Option<Element>) {
 /// Closes the second layer and returns focus to where it came from.
 pub fn close_preferences(app: &App) {
     let (prefs, opener) = {
-        let mut ui = app.ui.borrow_mut();
+        let mut ui = app.ui.write();
         (ui.prefs.clone(), ui.opener.take())
     };
     let Some(d) = prefs.map(|p| p.unchecked_into::<HtmlDialogElement>()) else {
@@ -626,7 +626,7 @@ fn is_hidden(e: &Element) -> bool {
 /// reopen control, the way back in, instead of falling to `<body>`.
 pub fn after_decision(app: &App) {
     let focus_was_inside = {
-        let ui = app.ui.borrow();
+        let ui = app.ui.read();
         let active = dom::document().ok().and_then(|d| d.active_element());
         active.is_some_and(|a| {
             [&ui.banner, &ui.prefs]
@@ -637,13 +637,13 @@ pub fn after_decision(app: &App) {
     };
     if focus_was_inside {
         // The opener is about to be hidden: focus goes to reopen instead.
-        app.ui.borrow_mut().opener = None;
+        app.ui.write().opener = None;
     }
     hide(app);
     show_reopen(app);
     refresh(app);
     if focus_was_inside {
-        let reopen = app.ui.borrow().reopen.clone();
+        let reopen = app.ui.read().reopen.clone();
         if let Some(r) = reopen {
             dom::focus(&r);
         }
@@ -660,7 +660,7 @@ pub fn after_reset(app: &App) {
 }
 
 fn announce(app: &App, text: &str) {
-    let status = app.ui.borrow().status.clone();
+    let status = app.ui.read().status.clone();
     if let Some(s) = status {
         // Emptied first, so the same words twice are announced twice.
         s.set_text_content(None);
@@ -671,7 +671,7 @@ fn announce(app: &App, text: &str) {
 /// Brings open switches and account panels up to date with the record.
 fn refresh(app: &App) {
     let (prefs, panels) = {
-        let ui = app.ui.borrow();
+        let ui = app.ui.read();
         (ui.prefs.clone(), ui.panels.clone())
     };
     if let Some(p) = prefs {
@@ -687,7 +687,7 @@ fn refresh(app: &App) {
 /// consent record, a JSON export and a withdraw button.
 pub fn mount_panel(app: &Rc<App>, host: &Element) -> Res<()> {
     let w = &app.words;
-    let n = app.ui.borrow().panels.len();
+    let n = app.ui.read().panels.len();
     let mut prefix = String::from("cst-a");
     crate::error::push_num(&mut prefix, n as u64);
     let dir = if crate::text::is_rtl(&app.lang) {
@@ -724,8 +724,8 @@ pub fn mount_panel(app: &Rc<App>, host: &Element) -> Res<()> {
             on_action(&app, e);
         }
     });
-    app.listeners.borrow_mut().push(on_click);
-    app.ui.borrow_mut().panels.push(panel.clone());
+    app.listeners.write().push(on_click);
+    app.ui.write().panels.push(panel.clone());
     sync_switches(app, &panel);
     fill_record(app, &panel)
 }
@@ -820,7 +820,7 @@ fn export(app: &App) -> Res<()> {
     // The download reads the blob after this task, so revoking the URL now
     // can cancel it; the previous one is revoked instead. At most one small
     // blob stays alive, without a timer or a closure in the wasm.
-    let previous = app.ui.borrow_mut().export_url.replace(url);
+    let previous = app.ui.write().export_url.replace(url);
     if let Some(old) = previous {
         web_sys::Url::revoke_object_url(&old)?;
     }

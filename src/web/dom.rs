@@ -2,6 +2,7 @@
 //! strings: every text goes in through `textContent` or an attribute.
 
 use alloc::string::String;
+use core::cell::{Ref, RefCell, RefMut};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlElement, Window};
 
@@ -29,6 +30,26 @@ pub fn document() -> Res<Document> {
     window()?
         .document()
         .ok_or_else(|| JsValue::from_str("consentry: no document"))
+}
+
+/// Borrows of the app's `RefCell`s. No borrow is held while calling out to
+/// the page, so these cannot fail; if one ever did, the wasm stops as a panic
+/// would stop it, but without core's message for it, whose formatting code
+/// would cost every download 1.4 KB.
+pub trait Shared<T> {
+    fn read(&self) -> Ref<'_, T>;
+    fn write(&self) -> RefMut<'_, T>;
+}
+
+impl<T> Shared<T> for RefCell<T> {
+    fn read(&self) -> Ref<'_, T> {
+        self.try_borrow()
+            .unwrap_or_else(|_| core::arch::wasm32::unreachable())
+    }
+    fn write(&self) -> RefMut<'_, T> {
+        self.try_borrow_mut()
+            .unwrap_or_else(|_| core::arch::wasm32::unreachable())
+    }
 }
 
 /// The parts joined into one string. `[..].concat()` does the same but

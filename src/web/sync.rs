@@ -15,6 +15,7 @@ use super::listen::Listener;
 use web_sys::BroadcastChannel;
 
 use super::app::{dispatch, App};
+use super::dom::Shared;
 use super::{blocker, dialog, dom, gtag, jar};
 
 const CHANNEL: &str = "consentry";
@@ -33,7 +34,7 @@ pub fn listen(app: &Rc<App>) {
             take_up(&app);
         }
     });
-    app.listeners.borrow_mut().push(listener);
+    app.listeners.write().push(listener);
 }
 
 /// Tells the other tabs that the stored decision changed. Nothing is shared
