@@ -121,18 +121,24 @@ pub fn push_num(s: &mut String, n: u64) {
     push_radix(s, n, 10);
 }
 
+/// Digits for every radix up to 36. Looked up rather than asked of
+/// `char::from_digit`, whose radix check is a panic (message and all).
+pub const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+
 /// Appends the digits of `n` in `radix` (2 to 36, lower-case letters).
 pub fn push_radix(s: &mut String, mut n: u64, radix: u32) {
+    // Dividing by a NonZero needs no divide-by-zero panic.
+    let r = core::num::NonZeroU64::new(u64::from(radix.clamp(2, 36)))
+        .unwrap_or(core::num::NonZeroU64::MIN);
     // 64 binary digits is the longest any radix needs.
     let mut buf = [b'0'; 64];
     let mut i = buf.len();
     loop {
         i -= 1;
         if let Some(slot) = buf.get_mut(i) {
-            *slot =
-                char::from_digit((n % u64::from(radix)) as u32, radix).map_or(b'0', |c| c as u8);
+            *slot = DIGITS.get((n % r) as usize).copied().unwrap_or(b'0');
         }
-        n /= u64::from(radix);
+        n /= r;
         if n == 0 || i == 0 {
             break;
         }

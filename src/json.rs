@@ -326,7 +326,8 @@ pub fn push_str(out: &mut String, s: &str) {
                 let n = c as u32;
                 for shift in [12, 8, 4, 0] {
                     let d = (n >> shift) & 0xf;
-                    out.push(char::from_digit(d, 16).unwrap_or('0'));
+                    let digit = crate::error::DIGITS.get(d as usize).copied();
+                    out.push(char::from(digit.unwrap_or(b'0')));
                 }
             }
             c => out.push(c),
