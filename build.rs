@@ -14,6 +14,9 @@ mod error;
 #[path = "src/json.rs"]
 mod json;
 #[allow(dead_code, unused_imports)]
+#[path = "src/split.rs"]
+mod split;
+#[allow(dead_code, unused_imports)]
 #[path = "src/text.rs"]
 mod text;
 

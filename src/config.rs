@@ -253,7 +253,7 @@ fn string(v: &Value, path: &str, max: usize) -> Result<String, Error> {
 fn url(v: &Value, path: &str) -> Result<String, Error> {
     let s = string(v, path, 2000)?;
     let lower = s.trim_start().to_ascii_lowercase();
-    let scheme_end = lower.find(':');
+    let scheme_end = crate::split::find(&lower, b':');
     let first_slash = lower.find(['/', '?', '#']).unwrap_or(lower.len());
     if let Some(end) = scheme_end.filter(|e| *e < first_slash) {
         let scheme = lower.get(..end).unwrap_or("");
@@ -265,7 +265,7 @@ fn url(v: &Value, path: &str) -> Result<String, Error> {
 }
 
 fn is_lang_tag(s: &str) -> bool {
-    let mut parts = s.split('-');
+    let mut parts = crate::split::pieces(s, b'-');
     let first_ok = parts
         .next()
         .is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
@@ -317,7 +317,7 @@ fn is_host(s: &str, allow_wildcard: bool) -> bool {
     };
     !rest.is_empty()
         && rest.len() <= 253
-        && rest.split('.').all(|label| {
+        && crate::split::pieces(rest, b'.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
                 && !label.starts_with('-')

@@ -8,6 +8,7 @@
 
 use crate::config::Config;
 use crate::consent::{Method, Record};
+use crate::split;
 use alloc::{borrow::ToOwned, string::String, vec, vec::Vec};
 
 const VERSION: &str = "c1";
@@ -53,7 +54,7 @@ pub fn decode(value: &str, config: &Config, now: u64) -> Option<Record> {
     if value.len() > MAX_VALUE || !value.is_ascii() {
         return None;
     }
-    let mut parts = value.split('.');
+    let mut parts = split::pieces(value, b'.');
     let version = parts.next()?;
     let revision = parts.next()?;
     let id = parts.next()?;
@@ -91,8 +92,8 @@ pub fn decode(value: &str, config: &Config, now: u64) -> Option<Record> {
     }
     let mut stored: Vec<(&str, bool)> = Vec::new();
     if !choices.is_empty() {
-        for pair in choices.split('~') {
-            let (id, flag) = pair.split_once(':')?;
+        for pair in split::pieces(choices, b'~') {
+            let (id, flag) = split::once(pair, b':')?;
             let on = match flag {
                 "1" => true,
                 "0" => false,
@@ -136,17 +137,16 @@ pub fn read(cookies: &str, config: &Config, now: u64) -> Option<Record> {
 
 /// The values of every cookie called `name` in a `document.cookie` string.
 pub fn values<'a>(cookies: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-    cookies.split(';').filter_map(move |pair| {
-        let (k, v) = pair.split_once('=')?;
+    split::pieces(cookies, b';').filter_map(move |pair| {
+        let (k, v) = split::once(pair, b'=')?;
         (k.trim() == name).then(|| v.trim())
     })
 }
 
 /// The names of all cookies in a `document.cookie` string.
 pub fn names(cookies: &str) -> impl Iterator<Item = &str> {
-    cookies
-        .split(';')
-        .filter_map(|pair| pair.split_once('=').map(|(k, _)| k.trim()))
+    split::pieces(cookies, b';')
+        .filter_map(|pair| split::once(pair, b'=').map(|(k, _)| k.trim()))
         .filter(|k| !k.is_empty())
 }
 
@@ -204,13 +204,14 @@ pub fn set_string(config: &Config, value: &str, secure: bool) -> String {
 /// and on every parent domain (the browser refuses public suffixes itself),
 /// and on every parent path.
 pub fn delete_strings(name: &str, host: &str, path: &str) -> Vec<String> {
-    let is_ip = host.bytes().all(|b| b.is_ascii_digit() || b == b'.') || host.contains(':');
+    let is_ip =
+        host.bytes().all(|b| b.is_ascii_digit() || b == b'.') || split::find(host, b':').is_some();
     let mut domains: Vec<&str> = vec![""];
     if !is_ip && !host.is_empty() {
         let mut rest = host;
         loop {
             domains.push(rest);
-            match rest.split_once('.') {
+            match split::once(rest, b'.') {
                 Some((_, parent)) if !parent.is_empty() => rest = parent,
                 _ => break,
             }
@@ -222,7 +223,7 @@ pub fn delete_strings(name: &str, host: &str, path: &str) -> Vec<String> {
         if !paths.contains(&p) {
             paths.push(p);
         }
-        p = match p.rfind('/') {
+        p = match split::rfind(p, b'/') {
             Some(i) if i > 0 => p.get(..i).unwrap_or("/"),
             _ => break,
         };
