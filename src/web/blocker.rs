@@ -176,7 +176,11 @@ fn activate(app: &App, old: &Element) -> Res<Option<Element>> {
 fn trusted_script(app: &App, text: &str) -> Option<JsValue> {
     // Created once per page (a policy name can be taken only once) and only
     // when first needed.
-    let policy = app.tt_policy.get_or_init(create_policy).clone()?;
+    // (`get_or_init` would bring a reentrancy panic with its message.)
+    if app.tt_policy.get().is_none() {
+        let _ = app.tt_policy.set(create_policy());
+    }
+    let policy = app.tt_policy.get()?.clone()?;
     let create: js_sys::Function = js_sys::Reflect::get(&policy, &"createScript".into())
         .ok()?
         .dyn_into()

@@ -10,15 +10,19 @@ pub type Res<T> = Result<T, JsValue>;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
-    /// The page's `window`, read once. web_sys::window() probes globalThis,
-    /// self, window and global in turn, four imports we would ship for one
-    /// answer that is always the same here.
-    #[wasm_bindgen(thread_local_v2, js_name = window)]
-    static WINDOW: JsValue;
+    #[wasm_bindgen(js_name = globalThis)]
+    type GlobalThis;
+
+    /// `globalThis.window`. web_sys::window() probes globalThis, self,
+    /// window and global in turn (four imports for one answer that is
+    /// always the same here), and a cached static brings a lazy cell whose
+    /// panic paths cost more than asking again.
+    #[wasm_bindgen(static_method_of = GlobalThis, js_class = "globalThis", getter = window)]
+    fn page_window() -> JsValue;
 }
 
 pub fn window() -> Res<Window> {
-    let w = WINDOW.with(JsValue::clone);
+    let w = GlobalThis::page_window();
     if w.is_object() {
         Ok(w.unchecked_into())
     } else {
