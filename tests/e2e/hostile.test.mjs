@@ -326,6 +326,11 @@ describe("several tabs", () => {
       await a.evaluate(() => window.Consentry.reset());
       await b.waitForFunction(() => window.Consentry.get() === null);
       assert.ok(await bannerVisible(b));
+      const pixel = await b.evaluate(() => {
+        const img = document.querySelector("img[data-category]");
+        return [img.getAttribute("src"), img.getAttribute("data-src")];
+      });
+      assert.deepEqual(pixel, [null, "https://www.facebook.com/tr?id=1&ev=PageView"], "the other tab took its pixel back too");
       assert.deepEqual(bErrors, []);
     }));
 });
