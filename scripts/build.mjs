@@ -41,6 +41,17 @@ export const WASM_FEATURES = [
 
 const p = (...xs) => join(root, ...xs);
 
+/** Loads a .wasm file as a module whose default export is a string holding one character per byte. */
+const wasmAsText = {
+  name: "consentry-wasm-as-text",
+  setup(b) {
+    b.onLoad({ filter: /\.wasm$/ }, (args) => ({
+      contents: `export default ${JSON.stringify(readFileSync(args.path).toString("latin1"))};`,
+      loader: "js",
+    }));
+  },
+};
+
 /** What a first visit with the script tag downloads (the CSS is inside consentry.js). */
 export const FIRST_VISIT = ["consentry.js", "consentry.wasm"];
 
@@ -189,17 +200,19 @@ export async function build({ debug = false } = {}) {
     charset: "ascii", // a classic script may be decoded with the page's charset
     legalComments: "none",
     define: { CONSENTRY_CSS: JSON.stringify(css) },
-    // The ES module carries the wasm as base64, so bundlers need no loader
-    // config; the script tag fetches dist/consentry.wasm instead (smaller,
-    // compiled while it streams).
-    loader: { ".wasm": "binary" },
     sourcemap: debug ? "inline" : false,
     logLevel: "warning",
     absWorkingDir: root,
     plugins: [noWasmFallback],
   };
+  // The ES module carries the wasm inline, so bundlers need no loader
+  // config; the script tag fetches dist/consentry.wasm instead (compiled
+  // while it streams). Inline, each byte is one character of a string
+  // written as UTF-8, which module sources always are (src/js/bytes.js).
   await esbuild.build({
     ...common,
+    charset: "utf8",
+    plugins: [noWasmFallback, wasmAsText],
     entryPoints: [need(p("src", "js", "module.js"), "ES module entry point")],
     outfile: join(dist, "consentry.mjs"),
     format: "esm",

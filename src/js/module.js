@@ -1,7 +1,9 @@
 // ES module entry: `import { init } from "consentry"`. The wasm is carried
-// inline so the package works under any bundler with no loader config.
+// inline (see bytes.js) so the package works under any bundler with no
+// loader config.
 import loadWasm, { start } from "../../target/wbg/consentry.js";
-import wasm from "../../target/wbg/consentry_bg.wasm";
+import wasmText from "../../target/wbg/consentry_bg.wasm";
+import { wasmBytes } from "./bytes.js";
 import { domReady, facade, publish } from "./core.js";
 
 let instance;
@@ -36,7 +38,7 @@ export function init(config) {
   const { api, settle, fail } = facade();
   publish(api);
   instance = (async () => {
-    await loadWasm({ module_or_path: wasm });
+    await loadWasm({ module_or_path: wasmBytes(wasmText) });
     await domReady();
     settle(start(json, "init(config)"));
     return api;
