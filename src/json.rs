@@ -50,24 +50,18 @@ pub fn parse(text: &str) -> Result<Value, Error> {
     if text.len() > MAX_LEN {
         return Err(Error::new("", "JSON text is larger than 1 MiB"));
     }
-    let mut p = Parser {
-        text,
-        s: text.as_bytes(),
-        i: 0,
-    };
+    let mut p = Parser { text, i: 0 };
     p.ws();
     let v = p.value(0)?;
     p.ws();
-    if p.i != p.s.len() {
+    if p.i != text.len() {
         return Err(p.err("unexpected text after the JSON value"));
     }
     Ok(v)
 }
 
 struct Parser<'a> {
-    /// The text, and the same as bytes for scanning.
     text: &'a str,
-    s: &'a [u8],
     i: usize,
 }
 
@@ -79,7 +73,7 @@ impl Parser<'_> {
     }
 
     fn peek(&self) -> Option<u8> {
-        self.s.get(self.i).copied()
+        self.text.as_bytes().get(self.i).copied()
     }
 
     fn ws(&mut self) {
@@ -89,7 +83,7 @@ impl Parser<'_> {
     }
 
     fn eat(&mut self, word: &[u8]) -> bool {
-        if self.s.get(self.i..self.i + word.len()) == Some(word) {
+        if self.text.as_bytes().get(self.i..self.i + word.len()) == Some(word) {
             self.i += word.len();
             true
         } else {
@@ -267,7 +261,7 @@ impl Parser<'_> {
         let int_start = self.i;
         let int_len = digits(self);
         // JSON allows no leading zeros: "0" and "0.5", never "01".
-        if int_len == 0 || (int_len > 1 && self.s.get(int_start) == Some(&b'0')) {
+        if int_len == 0 || (int_len > 1 && self.text.as_bytes().get(int_start) == Some(&b'0')) {
             return Err(self.err("bad number in JSON"));
         }
         if self.eat(b".") && digits(self) == 0 {
