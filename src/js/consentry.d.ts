@@ -109,6 +109,12 @@ export interface Consentry {
   reset(): void;
   /** Calls back after every decision; returns an unsubscribe function. */
   on(event: "change", callback: (record: ConsentRecord) => void): () => void;
+  /**
+   * Calls back after every withdrawal (`reset()`, the account panel's
+   * withdraw button, or a reset in another tab), once the cookies are gone;
+   * returns an unsubscribe function.
+   */
+  on(event: "reset", callback: () => void): () => void;
   /** Renders the preferences inline (account area), with the record and export. */
   mountPreferences(element: HTMLElement): void;
 }
@@ -132,5 +138,6 @@ declare global {
   interface WindowEventMap {
     "consentry:ready": Event;
     "consentry:change": CustomEvent<ConsentRecord>;
+    "consentry:reset": CustomEvent<null>;
   }
 }

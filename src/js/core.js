@@ -68,15 +68,17 @@ export function facade() {
       call("reset", (c) => c.reset());
     },
     on(event, callback) {
-      if (event !== "change") {
-        throw new Error(`Consentry.on(): unknown event "${event}"; the only event is "change"`);
+      if (event !== "change" && event !== "reset") {
+        throw new Error(`Consentry.on(): unknown event "${event}"; the events are "change" and "reset"`);
       }
       if (typeof callback !== "function") {
         throw new TypeError("Consentry.on(): the callback must be a function");
       }
-      const listener = (e) => callback(e.detail);
-      addEventListener("consentry:change", listener);
-      return () => removeEventListener("consentry:change", listener);
+      // A reset has no record to pass: its callback gets no argument.
+      const listener = event === "change" ? (e) => callback(e.detail) : () => callback();
+      const name = "consentry:" + event;
+      addEventListener(name, listener);
+      return () => removeEventListener(name, listener);
     },
     mountPreferences(element) {
       if (!(element instanceof HTMLElement)) {

@@ -190,6 +190,8 @@ impl App {
             .filter(|c| !c.required)
             .collect();
         jar::clean(&optional);
+        // Listeners hear of it before a reload, like a decision's change.
+        dispatch("consentry:reset", None);
         gtag::update(&self.config, None);
         if self.config.reload_on_withdraw {
             if let Ok(w) = dom::window() {
@@ -213,7 +215,8 @@ fn fresh_id() -> String {
     consent::id_from_bytes(&bytes)
 }
 
-/// Fires `name` on `window` with the record (as a plain object) as detail.
+/// Fires `name` on `window` with the record (as a plain object) as detail,
+/// or null without one (`consentry:reset`).
 pub fn dispatch(name: &str, record: Option<&Record>) {
     let detail = record
         .and_then(|r| js_sys::JSON::parse(&r.to_json()).ok())

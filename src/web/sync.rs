@@ -4,10 +4,10 @@
 //! The cookie stays the only truth. After a decision a tab posts a
 //! content-free nudge on `BroadcastChannel("consentry")`; every tab that
 //! hears it re-reads the cookie with the same codec as at start-up and, if
-//! what it holds differs, takes it up: dialog, `consentry:change`, Consent
-//! Mode, gated markup. A forged nudge can therefore only make a tab re-read
-//! what is already in the jar, and a tab hearing its own nudge finds
-//! nothing new.
+//! what it holds differs, takes it up: dialog, `consentry:change` (or
+//! `consentry:reset`), Consent Mode, gated markup. A forged nudge can
+//! therefore only make a tab re-read what is already in the jar, and a tab
+//! hearing its own nudge finds nothing new.
 
 use alloc::rc::Rc;
 
@@ -69,6 +69,7 @@ fn take_up(app: &Rc<App>) {
             }
         }
         None => {
+            dispatch("consentry:reset", None);
             gtag::update(&app.config, None);
             dialog::after_reset(app);
         }

@@ -688,4 +688,46 @@ describe("change event", () => {
       assert.deepEqual(seen[0], { ...seen[0], ran: [], live: 0, imgSrc: false, frameSrc: false }, "nothing gated started yet");
     });
   });
+
+  test("a withdrawal fires consentry:reset (and on('reset')), not a change, once the cookies are gone", async () => {
+    await visit(async (v) => {
+      await v.goto();
+      await v.page.evaluate(() => window.Consentry.acceptAll());
+      await v.page.evaluate(() => {
+        document.cookie = "_ga=GA1.1.1; path=/";
+        window.__resets = [];
+        window.__changes = 0;
+        window.__onReset = [];
+        addEventListener("consentry:change", () => window.__changes++);
+        addEventListener("consentry:reset", (e) => {
+          window.__resets.push({ detail: e.detail, record: window.Consentry.get(), cookies: document.cookie });
+        });
+        window.__off = window.Consentry.on("reset", (...args) => window.__onReset.push(args.length));
+      });
+      await v.page.evaluate(() => window.Consentry.reset());
+      let seen = await v.page.evaluate(() => ({ resets: window.__resets, changes: window.__changes, on: window.__onReset }));
+      assert.deepEqual(seen.resets, [{ detail: null, record: null, cookies: "" }], "fired once, after the consent cookie and _ga went");
+      assert.equal(seen.changes, 0, "a withdrawal is not a decision");
+      assert.deepEqual(seen.on, [0], "on('reset') called once, with no argument");
+
+      // A second withdrawal fires again; an unsubscribed callback hears
+      // nothing.
+      await v.page.evaluate(() => {
+        window.__off();
+        window.Consentry.acceptAll();
+        window.Consentry.reset();
+      });
+      seen = await v.page.evaluate(() => ({ resets: window.__resets.length, changes: window.__changes, on: window.__onReset.length }));
+      assert.deepEqual(seen, { resets: 2, changes: 1, on: 1 });
+      const bad = await v.page.evaluate(() => {
+        try {
+          window.Consentry.on("withdraw", () => {});
+          return "no error";
+        } catch (e) {
+          return e.message;
+        }
+      });
+      assert.match(bad, /unknown event "withdraw"; the events are "change" and "reset"/);
+    });
+  });
 });

@@ -123,9 +123,14 @@ describe("account panel", () => {
       assert.equal(await again.failure(), null);
 
       // Withdraw with the keyboard: focus must not fall to <body>.
+      await page.evaluate(() => {
+        window.__resets = 0;
+        window.Consentry.on("reset", () => window.__resets++);
+      });
       await page.locator(`${PANEL} ${action("withdraw")}`).focus();
       await page.keyboard.press("Enter");
       assert.equal(await page.evaluate(() => window.Consentry.get()), null);
+      assert.equal(await page.evaluate(() => window.__resets), 1, "the site hears of the withdrawal");
       assert.match(await page.locator(PANEL).textContent(), /You have not made a choice yet/);
       assert.equal(await where(page), "panel", "focus stays in the panel");
       assert.equal(await page.locator(`${PANEL} [data-consentry-category="analytics"]`).isChecked(), false);

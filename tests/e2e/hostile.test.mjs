@@ -301,6 +301,7 @@ describe("several tabs", () => {
       const count = () => {
         window.__changes = [];
         addEventListener("consentry:change", (e) => window.__changes.push(e.detail.method));
+        addEventListener("consentry:reset", () => window.__changes.push("reset"));
       };
       await a.evaluate(count);
       await b.evaluate(count);
@@ -331,6 +332,9 @@ describe("several tabs", () => {
         return [img.getAttribute("src"), img.getAttribute("data-src")];
       });
       assert.deepEqual(pixel, [null, "https://www.facebook.com/tr?id=1&ev=PageView"], "the other tab took its pixel back too");
+      await settle(300);
+      assert.deepEqual(await b.evaluate(() => window.__changes), ["accept-all", "reset"], "the other tab heard the withdrawal");
+      assert.deepEqual(await a.evaluate(() => window.__changes), ["accept-all", "reset"]);
       assert.deepEqual(bErrors, []);
     }));
 });

@@ -61,7 +61,11 @@ async function main(): Promise<void> {
   consent.reset();
   const off: () => void = consent.on("change", (r: ConsentRecord) => console.log(r.method));
   off();
-  // @ts-expect-error the only event is "change"
+  const offReset: () => void = consent.on("reset", () => console.log(consent.get() === null));
+  offReset();
+  // @ts-expect-error a reset passes no record
+  consent.on("reset", (r: ConsentRecord) => console.log(r.method));
+  // @ts-expect-error the events are "change" and "reset"
   consent.on("ready", () => {});
   consent.mountPreferences(document.createElement("div"));
 
@@ -73,5 +77,9 @@ async function main(): Promise<void> {
     void r;
   });
   addEventListener("consentry:ready", () => {});
+  addEventListener("consentry:reset", (e) => {
+    const nothing: null = e.detail;
+    void nothing;
+  });
 }
 void main;
