@@ -170,6 +170,7 @@
   }
 
   window.addEventListener("consentry:change", (event) => renderStatus(event.detail || null));
+  window.addEventListener("consentry:reset", () => renderStatus(null));
   if ($("consent-summary")) {
     whenConsentry((api) => renderStatus(api.get()));
   }
@@ -249,5 +250,6 @@
   tick();
   window.addEventListener("load", tick);
   window.addEventListener("consentry:change", () => setTimeout(tick, 0));
+  window.addEventListener("consentry:reset", () => setTimeout(tick, 0));
   setInterval(tick, 1000);
 })();

@@ -132,6 +132,18 @@ describe("first visit", () => {
     });
   });
 
+  test("the demo's status box follows a decision and a withdrawal", async () => {
+    await visit(async (t) => {
+      await t.goto("/");
+      await t.page.locator(BANNER).waitFor({ state: "visible" });
+      const summary = t.page.locator("#consent-summary");
+      await t.page.locator(`${BANNER} [data-consentry-action="accept-all"]`).click();
+      await t.page.waitForFunction(() => document.getElementById("consent-summary").textContent === "You accepted all categories.");
+      await t.page.evaluate(() => window.Consentry.reset());
+      assert.equal(await summary.textContent(), "No decision yet: everything optional is blocked.");
+    });
+  });
+
   test("Space on accept-all decides and closes the banner", async () => {
     await visit(async (t) => {
       await t.goto("/");
