@@ -41,7 +41,7 @@ pub struct App {
     pub tt_policy: core::cell::OnceCell<Option<JsValue>>,
     observer: RefCell<Option<blocker::Observer>>,
     /// Embeds, images and media given their sources, for `blocker::conceal`.
-    pub shown: RefCell<Vec<Element>>,
+    pub shown: RefCell<Vec<blocker::Shown>>,
     me: Weak<App>,
 }
 

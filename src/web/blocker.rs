@@ -206,27 +206,24 @@ fn create_policy() -> Option<JsValue> {
     policy
 }
 
-/// Moves the sources of `e` and of its children without a category of
-/// their own (`<source>` in `<video>`, `<audio>`, `<picture>`) between
-/// `data-srcset`/`data-src` and `srcset`/`src`: to the live names when
-/// `live`, else back. Bit 1: a child moved; bit 2: `e` itself.
-fn swap_sources(e: &Element, live: bool) -> Res<u8> {
-    let children = if live {
-        "[data-src]:not([data-category]),[data-srcset]:not([data-category])"
-    } else {
-        "[src]:not([data-category]),[srcset]:not([data-category])"
-    };
-    let list = e.query_selector_all(children)?;
-    let mut moved = 0;
+/// Gives `e` and its children without a category of their own (`<source>`,
+/// `<img>`, `<track>` in `<video>`, `<audio>`, `<picture>`) their sources:
+/// `data-srcset`/`data-src` become `srcset`/`src`. Returns exactly the
+/// elements that changed, children first, so that a withdrawal takes back
+/// these and nothing the author wrote live.
+fn give_sources(e: &Element) -> Res<Vec<Element>> {
+    let list =
+        e.query_selector_all("[data-src]:not([data-category]),[data-srcset]:not([data-category])")?;
+    let mut moved = Vec::new();
     for i in 0..list.length() {
         if let Some(c) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
-            if swap(&c, live)? {
-                moved |= 1;
+            if swap(&c, true)? {
+                moved.push(c);
             }
         }
     }
-    if swap(e, live)? {
-        moved |= 2;
+    if swap(e, true)? {
+        moved.push(e.clone());
     }
     Ok(moved)
 }
@@ -246,10 +243,10 @@ fn swap(e: &Element, live: bool) -> Res<bool> {
 
 /// Gives an allowed image, embed or media element its real source.
 fn reveal(app: &App, e: &Element) -> Res<()> {
-    let moved = swap_sources(e, true)?;
+    let moved = give_sources(e)?;
     // A media element picks its source when it is inserted; sources that
     // arrive later need an explicit load().
-    if moved & 1 != 0 {
+    if moved.first().is_some_and(|m| m != e) {
         if let Some(m) = e.dyn_ref::<HtmlMediaElement>() {
             m.load();
         }
@@ -262,10 +259,20 @@ fn reveal(app: &App, e: &Element) -> Res<()> {
     }
     // Media match the gated selector for good, so later sweeps come back
     // here: only a first reveal is remembered.
-    if moved != 0 {
-        app.shown.write().push(e.clone());
+    if !moved.is_empty() {
+        app.shown.write().push(Shown {
+            owner: e.clone(),
+            moved,
+        });
     }
     Ok(())
+}
+
+/// An element `reveal` gave its sources, and the elements whose sources it
+/// moved (the element itself, or its children).
+pub struct Shown {
+    owner: Element,
+    moved: Vec<Element>,
 }
 
 /// After a withdrawal: embeds, images and media of categories no longer
@@ -274,33 +281,32 @@ fn reveal(app: &App, e: &Element) -> Res<()> {
 /// taken back; `reload_on_withdraw` is for those.)
 pub fn conceal(app: &Rc<App>) {
     let all = core::mem::take(&mut *app.shown.write());
-    for e in all {
-        if !e.is_connected() {
+    for s in all {
+        if !s.owner.is_connected() {
             continue;
         }
-        if is_allowed(app, &e) {
-            app.shown.write().push(e);
+        if is_allowed(app, &s.owner) {
+            app.shown.write().push(s);
         } else {
-            let _ = rewrap(app, e);
+            let _ = rewrap(app, s);
         }
     }
 }
 
-fn rewrap(app: &Rc<App>, e: Element) -> Res<()> {
-    // A frame's page keeps running when its `src` goes: a fresh copy takes
-    // its place, and the old frame unloads with its page.
-    let frame = e.tag_name().eq_ignore_ascii_case("iframe");
-    let e = if frame {
+fn rewrap(app: &Rc<App>, s: Shown) -> Res<()> {
+    let e = s.owner;
+    if e.tag_name().eq_ignore_ascii_case("iframe") {
+        // A frame's page keeps running when its `src` goes: a fresh copy
+        // takes its place, and the old frame unloads with its page.
         let copy: Element = e.clone_node()?.unchecked_into();
         e.replace_with_with_node_1(&copy)?;
-        copy
-    } else {
-        e
-    };
-    swap_sources(&e, false)?;
-    if frame {
-        placeholder(app, &e)?;
-    } else if let Some(m) = e.dyn_ref::<HtmlMediaElement>() {
+        swap(&copy, false)?;
+        return placeholder(app, &copy);
+    }
+    for m in &s.moved {
+        swap(m, false)?;
+    }
+    if let Some(m) = e.dyn_ref::<HtmlMediaElement>() {
         // With its sources gone, load() drops the stream and stops playback.
         m.load();
     }

@@ -374,6 +374,8 @@ describe("after consent", () => {
             frame: [frame.getAttribute("src"), frame.getAttribute("data-src"), frame.hidden],
             img: [img.getAttribute("src"), img.getAttribute("data-src")],
             source: [source.getAttribute("src"), source.getAttribute("data-src")],
+            // The site's own captions, written live: never consentry's to move.
+            track: [video.querySelector("track").getAttribute("src"), video.querySelector("track").getAttribute("data-src")],
             placeholders: document.querySelectorAll('[data-consentry="placeholder"]').length,
             frames: [...document.querySelectorAll("iframe")].length,
           };
@@ -383,6 +385,7 @@ describe("after consent", () => {
       await waitRequests(v, [EMBED, PIXEL, CLIP]);
       const live = await state();
       assert.deepEqual(live.frame, [EMBED, null, false], "the embed runs");
+      assert.deepEqual(live.track, ["captions.vtt", null]);
       assert.equal(live.placeholders, 0);
       const framed = () => v.page.frames().some((f) => f.url() === EMBED);
       await until(framed, "the player's page loads");
