@@ -295,7 +295,37 @@ function cell(m, s) {
   return `${m.fmt(s.median)} (${m.fmt(s.min)}–${m.fmt(s.max)})`;
 }
 
-function mdTable(libs, stats) {
+/**
+ * A 95% bootstrap interval for median(ours) / median(theirs): both sample
+ * sets are redrawn with replacement 2000 times. The generator is seeded, so
+ * the same samples always give the same interval. With timings this noisy, a
+ * ratio only says "slower" or "faster" when its whole interval is on one
+ * side of 1.
+ */
+export function ratioInterval(ours, theirs, draws = 2000) {
+  let seed = 0x9e3779b9;
+  const next = () => {
+    // xorshift32
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 4294967296;
+  };
+  const redraw = (xs) => median(xs.map(() => xs[Math.floor(next() * xs.length)]));
+  const ratios = [];
+  for (let i = 0; i < draws; i++) ratios.push(redraw(ours) / redraw(theirs));
+  ratios.sort((a, b) => a - b);
+  return [ratios[Math.floor(draws * 0.025)], ratios[Math.ceil(draws * 0.975) - 1]];
+}
+
+/** What a ratio and its interval say against a target of at most 1. */
+function verdict([lo, hi]) {
+  if (hi < 1) return "faster";
+  if (lo > 1) return "slower";
+  return "within noise of 1";
+}
+
+function mdTable(libs, stats, samples = {}) {
   const head = ["", ...libs.map((l) => `${l.id} ${l.version}`)];
   const rows = METRICS.map((m) => [m.label, ...libs.map((l) => cell(m, stats[l.id][m.key]))]);
   const us = libs.find((l) => l.id === "consentry");
@@ -310,7 +340,13 @@ function mdTable(libs, stats) {
       }
       const best = peers.reduce((a, l) => (stats[l.id][m.key].median < stats[a.id][m.key].median ? l : a));
       const theirs = stats[best.id][m.key].median;
-      ratios.push([m.label, `${(ours / theirs).toFixed(2)}x of ${best.id} (${m.fmt(ours)} vs ${m.fmt(theirs)})`]);
+      let line = `${(ours / theirs).toFixed(2)}x of ${best.id} (${m.fmt(ours)} vs ${m.fmt(theirs)})`;
+      const [a, b] = [samples.consentry?.[m.key], samples[best.id]?.[m.key]];
+      if (!m.bytes && a?.length >= 5 && b?.length >= 5) {
+        const ci = ratioInterval(a, b);
+        line += `; 95% interval ${ci[0].toFixed(2)}–${ci[1].toFixed(2)}, ${verdict(ci)}`;
+      }
+      ratios.push([m.label, line]);
     }
   }
   const md = (r) => `| ${r.join(" | ")} |`;
@@ -407,7 +443,7 @@ async function main() {
     stats[lib.id].longTaskRuns = { median: withLongTask, min: withLongTask, max: withLongTask, n: lt.length };
   }
 
-  const { table, ratioTable } = mdTable(libs, stats);
+  const { table, ratioTable } = mdTable(libs, stats, samples);
   const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const cpu = os.cpus();
   const secs = ((Date.now() - t0) / 1000).toFixed(0);
@@ -438,7 +474,10 @@ ${table}
 
 ${ratioTable}
 
-Ratios below 1.00 mean consentry is smaller or faster than every peer.
+Ratios below 1.00 mean consentry is smaller or faster than every peer. Each
+timing ratio comes with a 95% bootstrap interval (its runs and the best
+peer's redrawn 2000 times, seeded): "slower" or "faster" only when the whole
+interval is on one side of 1, else "within noise of 1".
 
 ## What the columns mean
 
