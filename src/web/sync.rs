@@ -1,5 +1,6 @@
 //! Several tabs of one site: a decision (or withdrawal) in one applies in
-//! the others without a reload.
+//! the others without a reload; pages of other origins that share the
+//! cookie, and pages back from the back/forward cache, catch up when shown.
 //!
 //! The cookie stays the only truth. After a decision a tab posts a
 //! content-free nudge on `BroadcastChannel("consentry")`; every tab that
@@ -21,20 +22,37 @@ use super::{blocker, dialog, dom, gtag, jar};
 const CHANNEL: &str = "consentry";
 const NUDGE: &str = "changed";
 
-/// Starts listening for other tabs. The listener (and through it the
-/// channel) lives as long as the app's other listeners. Browsers without
-/// BroadcastChannel simply keep tabs independent.
+/// Starts listening for other tabs. The listeners (and through them the
+/// channel) live as long as the app's other listeners.
+///
+/// The channel reaches only this origin. Sites that share the cookie
+/// (`cookie.domain`), and a page the back/forward cache kept while the
+/// visitor changed their mind elsewhere, hear nothing; so the page also
+/// re-reads the jar whenever it is shown again (`pageshow`, and
+/// `visibilitychange` when its tab comes back). Browsers without
+/// BroadcastChannel get only that.
 pub fn listen(app: &Rc<App>) {
-    let Ok(channel) = BroadcastChannel::new(CHANNEL) else {
-        return;
-    };
+    if let Ok(channel) = BroadcastChannel::new(CHANNEL) {
+        let l = Listener::new(&channel, "message", reread(app));
+        app.listeners.write().push(l);
+    }
+    if let Ok(w) = dom::window() {
+        let l = Listener::new(&w, "pageshow", reread(app));
+        app.listeners.write().push(l);
+    }
+    if let Ok(d) = dom::document() {
+        let l = Listener::new(&d, "visibilitychange", reread(app));
+        app.listeners.write().push(l);
+    }
+}
+
+fn reread(app: &Rc<App>) -> impl FnMut(&web_sys::Event) + 'static {
     let weak = Rc::downgrade(app);
-    let listener = Listener::new(&channel, "message", move |_| {
+    move |_| {
         if let Some(app) = weak.upgrade() {
             take_up(&app);
         }
-    });
-    app.listeners.write().push(listener);
+    }
 }
 
 /// Tells the other tabs that the stored decision changed. Nothing is shared
