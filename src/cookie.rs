@@ -14,8 +14,10 @@ use alloc::{borrow::ToOwned, string::String, vec, vec::Vec};
 const VERSION: &str = "c1";
 /// Longest value considered; browsers cap a cookie near 4 KiB anyway.
 const MAX_VALUE: usize = 4096;
-/// How far in the future a timestamp may be before it counts as forged.
-const CLOCK_SKEW: u64 = 86_400;
+/// How far in the future a timestamp may be before it counts as forged:
+/// room for a visitor's clock a few minutes off, not for a copy dated a day
+/// ahead so that it outranks every real decision.
+pub const CLOCK_SKEW: u64 = 300;
 
 /// The cookie value for `record`.
 pub fn encode(record: &Record, config: &Config) -> String {
@@ -99,7 +101,21 @@ pub fn decode(value: &str, config: &Config, now: u64) -> Option<Record> {
                 "0" => false,
                 _ => return None,
             };
-            if id.is_empty() || stored.iter().any(|(k, _)| *k == id) {
+            // Only optional categories of this config are written; any
+            // other id (unknown, required, repeated) was not written by us.
+            let category = config.category(id)?;
+            if category.required || stored.iter().any(|(k, _)| *k == id) {
+                return None;
+            }
+            // The method must agree with the switches: "reject all" leaves
+            // every one off, "accept all" every one on but those GPC kept
+            // off. A value that says one and carries the other is forged.
+            let agrees = match method {
+                Method::RejectAll => !on,
+                Method::AcceptAll => on || category.gpc,
+                Method::Custom => true,
+            };
+            if !agrees {
                 return None;
             }
             stored.push((id, on));
@@ -126,13 +142,42 @@ pub fn decode(value: &str, config: &Config, now: u64) -> Option<Record> {
     })
 }
 
-/// The newest valid record among the cookies named `config.cookie.name` in
-/// a `document.cookie` string. Several may exist at once (another path or
-/// domain, an old site setting); the one decided last wins.
+/// The one value a `document.cookie` string holds for the consent cookie,
+/// when there is no doubt which it is: `Ok(None)` for no copy, `Ok(Some)`
+/// when every copy carries the same value, and `Err(())` when copies on
+/// other domains or paths disagree. Which copy is consentry's own cannot be
+/// seen in the string: see [`own`].
+#[allow(clippy::result_unit_err)]
+pub fn single<'a>(cookies: &'a str, name: &'a str) -> Result<Option<&'a str>, ()> {
+    let mut found = None;
+    for v in values(cookies, name) {
+        match found {
+            Some(f) if f != v => return Err(()),
+            _ => found = Some(v),
+        }
+    }
+    Ok(found)
+}
+
+/// Which value sat in consentry's own spot (`Path=/`, on the host alone or
+/// on `cookie.domain`), given the jar before (`before`) and after
+/// (`after`) `probe` was written there. Overwriting a copy removes its value
+/// from the jar; the value whose count went down was ours. `None` when no
+/// count went down: the own spot was empty, and every copy is someone
+/// else's.
+pub fn own<'a>(before: &'a str, after: &str, name: &'a str, probe: &str) -> Option<&'a str> {
+    let count = |jar: &str, v: &str| values(jar, name).filter(|x| *x == v).count();
+    values(before, name).find(|v| *v != probe && count(after, v) < count(before, v))
+}
+
+/// The value written to consentry's own spot while looking for it; no
+/// decoder takes it for a decision.
+pub const PROBE: &str = "probe";
+
+/// The record in a `document.cookie` string when at most one value is
+/// visible (the common case). Several different values need [`own`] first.
 pub fn read(cookies: &str, config: &Config, now: u64) -> Option<Record> {
-    values(cookies, &config.cookie.name)
-        .filter_map(|v| decode(v, config, now))
-        .max_by_key(|r| r.updated)
+    decode(single(cookies, &config.cookie.name).ok()??, config, now)
 }
 
 /// The values of every cookie called `name` in a `document.cookie` string.
@@ -180,14 +225,24 @@ pub fn name_matches(pattern: &str, name: &str) -> bool {
         .is_some_and(|rest| rest.iter().all(|c| *c == b'*'))
 }
 
-/// The `document.cookie` assignment that stores `value`.
+/// The `document.cookie` assignment that stores `value` in consentry's own
+/// spot: `Path=/`, on `cookie.domain` when set, else on the host alone.
 pub fn set_string(config: &Config, value: &str, secure: bool) -> String {
+    own_string(config, value, secure, u64::from(config.cookie.max_age_days))
+}
+
+/// The `document.cookie` assignment that empties consentry's own spot.
+pub fn clear_string(config: &Config) -> String {
+    own_string(config, "", false, 0)
+}
+
+fn own_string(config: &Config, value: &str, secure: bool, days: u64) -> String {
     let mut s = String::with_capacity(value.len() + 96);
     s.push_str(&config.cookie.name);
     s.push('=');
     s.push_str(value);
     s.push_str("; Path=/; Max-Age=");
-    crate::error::push_num(&mut s, u64::from(config.cookie.max_age_days) * 86_400);
+    crate::error::push_num(&mut s, days * 86_400);
     if let Some(d) = &config.cookie.domain {
         s.push_str("; Domain=");
         s.push_str(d);
@@ -217,16 +272,20 @@ pub fn delete_strings(name: &str, host: &str, path: &str) -> Vec<String> {
             }
         }
     }
+    // A cookie's path matches this page when it is a prefix that ends at a
+    // slash or just before one: `/shop/item` sees `/shop` and `/shop/`
+    // alike, so both are tried, as is the page's own path.
     let mut paths: Vec<&str> = vec!["/"];
-    let mut p = path;
-    while p.len() > 1 {
-        if !paths.contains(&p) {
+    let cuts = path
+        .bytes()
+        .enumerate()
+        .filter(|(i, b)| *b == b'/' && *i > 0)
+        .flat_map(|(i, _)| [path.get(..i), path.get(..=i)])
+        .chain([Some(path)]);
+    for p in cuts.flatten() {
+        if p.starts_with('/') && !paths.contains(&p) {
             paths.push(p);
         }
-        p = match split::rfind(p, b'/') {
-            Some(i) if i > 0 => p.get(..i).unwrap_or("/"),
-            _ => break,
-        };
     }
     let mut out = Vec::with_capacity(domains.len() * paths.len() * 2);
     for d in &domains {
@@ -345,22 +404,68 @@ mod tests {
     }
 
     #[test]
-    fn newest_duplicate_wins() {
+    fn copies_that_disagree_are_resolved_by_the_own_spot_only() {
         let c = config();
-        let old = record(&c);
-        let mut new = old.clone();
-        new.updated += 50;
-        new.choices = vec![
+        let mine = encode(&record(&c), &c);
+        let mut forged = record(&c);
+        forged.updated += 3600;
+        forged.method = Method::AcceptAll;
+        forged.choices = vec![
             ("auth".into(), true),
-            ("stats".into(), false),
+            ("stats".into(), true),
             ("ads-x".into(), true),
         ];
-        let jar = format!(
-            "a=1; consentry={}; consentry=junk; consentry={}",
-            encode(&new, &c),
-            encode(&old, &c)
-        );
-        assert_eq!(read(&jar, &c, 1_800_000_100), Some(new));
+        let forged = encode(&forged, &c);
+        let same = format!("a=1; consentry={mine}; consentry={mine}");
+        assert_eq!(read(&same, &c, 1_800_000_100), Some(record(&c)));
+        // Newer or not, a second value makes the jar ambiguous on its own.
+        let jar = format!("consentry={forged}; a=1; consentry={mine}");
+        assert_eq!(single(&jar, "consentry"), Err(()));
+        assert_eq!(read(&jar, &c, 1_800_000_100), None);
+        // Writing the probe to the own spot replaces exactly our copy.
+        let after = format!("consentry={forged}; a=1; consentry={PROBE}");
+        assert_eq!(own(&jar, &after, "consentry", PROBE), Some(mine.as_str()));
+        // No copy of ours: the probe is added, nothing is replaced.
+        let after = format!("consentry={forged}; a=1; consentry={mine}; consentry={PROBE}");
+        assert_eq!(own(&jar, &after, "consentry", PROBE), None);
+        // A planted copy that spells the probe does not confuse the count.
+        let jar = format!("consentry={PROBE}; consentry={mine}");
+        let after = format!("consentry={PROBE}; consentry={PROBE}");
+        assert_eq!(own(&jar, &after, "consentry", PROBE), Some(mine.as_str()));
+    }
+
+    #[test]
+    fn methods_must_agree_with_their_switches() {
+        let c = config();
+        let v = encode(&record(&c), &c);
+        let now = 1_800_000_100;
+        assert!(decode(&v, &c, now).is_some());
+        for bad in [
+            v.replace(".c.stats:1~ads-x:0", ".r.stats:1~ads-x:0"),
+            v.replace(".c.stats:1~ads-x:0", ".r.stats:1~ads-x:1"),
+            v.replace(".c.stats:1~ads-x:0", ".a.stats:1~ads-x:0"),
+            v.replace(".c.stats:1~ads-x:0", ".a.stats:0~ads-x:1"),
+            v.replace("~ads-x:0", "~ads-x:0~other:1"),
+            v.replace("~ads-x:0", "~ads-x:0~auth:1"),
+        ] {
+            assert_eq!(decode(&bad, &c, now), None, "{bad}");
+        }
+        for good in [
+            v.replace(".c.stats:1~ads-x:0", ".r.stats:0~ads-x:0"),
+            v.replace(".c.stats:1~ads-x:0", ".a.stats:1~ads-x:1"),
+        ] {
+            assert!(decode(&good, &c, now).is_some(), "{good}");
+        }
+    }
+
+    #[test]
+    fn the_clock_may_be_minutes_off_not_more() {
+        let c = config();
+        let v = encode(&record(&c), &c);
+        let at = 1_800_000_000;
+        assert!(decode(&v, &c, at - CLOCK_SKEW).is_some());
+        assert_eq!(decode(&v, &c, at - CLOCK_SKEW - 1), None);
+        assert_eq!(decode(&v, &c, at - 3600), None, "an hour ahead");
     }
 
     #[test]
@@ -379,6 +484,8 @@ mod tests {
             .iter()
             .any(|s| s.ends_with("Path=/a/b; Domain=www.shop.test")));
         assert!(d.iter().any(|s| s.ends_with("Path=/a")));
+        assert!(d.iter().any(|s| s.ends_with("Path=/a/; Domain=shop.test")));
+        assert!(d.iter().any(|s| s.ends_with("Path=/a/b/")));
         assert!(!d.iter().any(|s| s.contains("Domain=.")));
         let ip = delete_strings("_ga", "127.0.0.1", "/");
         assert_eq!(ip.len(), 1);

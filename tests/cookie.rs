@@ -12,7 +12,8 @@
 use consentry::config::Config;
 use consentry::consent::{decide, id_from_bytes, Choice, Moment, Record};
 use consentry::cookie::{
-    decode, delete_strings, encode, name_matches, names, read, set_string, values,
+    clear_string, decode, delete_strings, encode, name_matches, names, own, read, set_string,
+    single, values, CLOCK_SKEW, PROBE,
 };
 use consentry::json::push_str;
 use proptest::prelude::*;
@@ -184,9 +185,11 @@ proptest! {
         }
         // Expired.
         prop_assert_eq!(decode(&v, &c.config, u + max_age(&c.config) + 1), None);
-        // From further in the future than clock skew explains.
-        if u > 2 * DAY {
-            prop_assert_eq!(decode(&v, &c.config, u - 2 * DAY), None);
+        // From further in the future than clock skew explains: minutes, not
+        // the day a forged copy would need to outrank every real decision.
+        prop_assert_eq!(decode(&v, &c.config, u.saturating_sub(CLOCK_SKEW)), Some(c.record.clone()));
+        if u > CLOCK_SKEW {
+            prop_assert_eq!(decode(&v, &c.config, u - CLOCK_SKEW - 1), None);
         }
         // And through a cookie jar.
         let jar = format!("a=1; {}={v}; b=2", c.config.cookie.name);
@@ -237,15 +240,17 @@ proptest! {
     }
 
     #[test]
-    fn newest_of_several_duplicates_wins(
+    fn the_own_spot_decides_among_copies_that_disagree(
         c in case(),
         updates in prop::collection::btree_set(0u64..(30 * DAY), 2..6),
         junk in prop::collection::vec("[ -:<-~]{0,30}", 0..4),
         order in any::<prop::sample::Index>(),
+        mine in any::<prop::sample::Index>(),
     ) {
         let base = c.record.updated;
         let now = base + 30 * DAY;
         prop_assume!(max_age(&c.config) > 30 * DAY);
+        let name = c.config.cookie.name.clone();
         let records: Vec<Record> = updates
             .iter()
             .map(|d| {
@@ -256,15 +261,31 @@ proptest! {
                 r
             })
             .collect();
-        let newest = records.last().cloned();
-        let mut parts: Vec<String> = records.iter().map(|r| format!("consentry={}", encode(r, &c.config))).collect();
-        parts.extend(junk.iter().map(|j| format!("consentry={j}")));
-        parts.push("xconsentry=1".into());
-        parts.push(format!("other={}", encode(&c.record, &c.config)));
-        let n = parts.len();
-        parts.rotate_left(order.index(n));
-        let jar = parts.join("; ");
-        prop_assert_eq!(read(&jar, &c.config, now), newest, "{}", jar);
+        let mut copies: Vec<String> = records.iter().map(|r| encode(r, &c.config)).collect();
+        copies.extend(junk.iter().cloned());
+        let n = copies.len();
+        copies.rotate_left(order.index(n));
+        let own_at = mine.index(n);
+        let jar = |values: &[String]| {
+            let mut parts: Vec<String> = values.iter().map(|v| format!("{name}={v}")).collect();
+            parts.push("xconsentry=1".into());
+            parts.push(format!("other={}", encode(&c.record, &c.config)));
+            parts.join("; ")
+        };
+        let before = jar(&copies);
+        // Neither the newest nor any other copy wins by itself.
+        prop_assert_eq!(single(&before, &name), Err(()));
+        prop_assert_eq!(read(&before, &c.config, now), None, "{}", before);
+        // The probe replaces the copy in the own spot, wherever it is listed.
+        let mut probed = copies.clone();
+        probed[own_at] = PROBE.into();
+        probed.rotate_left(1);
+        let after = jar(&probed);
+        prop_assert_eq!(own(&before, &after, &name, PROBE), Some(copies[own_at].trim()));
+        // With the own spot empty, the probe is one more copy: nobody's decision counts.
+        let mut added = copies.clone();
+        added.insert(order.index(n + 1), PROBE.into());
+        prop_assert_eq!(own(&before, &jar(&added), &name, PROBE), None);
     }
 
     #[test]
@@ -388,7 +409,7 @@ fn encoding_is_stable() {
 }
 
 #[test]
-fn a_category_removed_later_keeps_the_rest() {
+fn a_category_removed_later_asks_again() {
     let cats: Vec<Cat> = vec![
         ("a".into(), true, false),
         ("b".into(), false, false),
@@ -402,11 +423,10 @@ fn a_category_removed_later_keeps_the_rest() {
     };
     let r = decide(&c, None, &Choice::Custom(vec![("b".into(), true)]), &at).ok();
     let v = r.map(|r| encode(&r, &c)).unwrap_or_default();
+    assert!(decode(&v, &c, 1_000_000).is_some());
+    // An id the config no longer knows was not written under this config.
     let fewer = config(&cats[..2], 1, 182);
-    assert_eq!(
-        decode(&v, &fewer, 1_000_000).map(|r| r.choices),
-        Some(vec![("a".into(), true), ("b".into(), true)])
-    );
+    assert_eq!(decode(&v, &fewer, 1_000_000), None);
 }
 
 #[test]
@@ -449,6 +469,15 @@ fn hand_made_values_that_must_not_read() {
 }
 
 #[test]
+fn own_spot_strings() {
+    let c = config(&[("a".into(), false, false)], 1, 182);
+    assert_eq!(
+        clear_string(&c),
+        "consentry=; Path=/; Max-Age=0; SameSite=Lax"
+    );
+}
+
+#[test]
 fn set_string_follows_the_contract() {
     let c = config(&[("a".into(), false, false)], 1, 182);
     assert_eq!(
@@ -478,15 +507,27 @@ fn deletions_cover_every_parent() {
     };
     let mut got: Vec<String> = d.iter().map(|s| tail(s)).collect();
     got.sort();
-    let mut want = vec!["Path=/".to_owned(), "Path=/a".into(), "Path=/a/b".into()];
+    // A parent path is tried with and without its trailing slash.
+    let mut want = vec![
+        "Path=/".to_owned(),
+        "Path=/a".into(),
+        "Path=/a/".into(),
+        "Path=/a/b".into(),
+    ];
     for dom in ["www.shop.test", "shop.test", "test"] {
-        for p in ["/", "/a", "/a/b"] {
+        for p in ["/", "/a", "/a/", "/a/b"] {
             want.push(format!("Path={p}; Domain={dom}"));
         }
     }
     want.sort();
     assert_eq!(got, want);
     assert_eq!(delete_strings("_ga", "[::1]", "/").len(), 1);
+    let slash = delete_strings("_ga", "127.0.0.1", "/shop/item/");
+    let paths: Vec<&str> = slash
+        .iter()
+        .map(|s| s.rsplit("Path=").next().unwrap())
+        .collect();
+    assert_eq!(paths, ["/", "/shop", "/shop/", "/shop/item", "/shop/item/"]);
     assert_eq!(delete_strings("_ga", "", "").len(), 1);
 }
 

@@ -82,7 +82,20 @@ fn seeds_mean_what_their_names_say() {
     let read = |name: &str| std::fs::read_to_string(seeds.join(name)).unwrap_or_default();
     assert!(cookie::decode(&read("valid-custom"), &c, NOW).is_some());
     assert!(cookie::decode(&read("valid-accept"), &c, NOW).is_some());
-    assert!(cookie::read(&read("jar-duplicates"), &c, NOW).is_some());
+    // A valid copy beside junk: which is the page's own cannot be told from
+    // the string alone, so it is no decision until the own spot is probed.
+    let jar = read("jar-duplicates");
+    assert_eq!(cookie::read(&jar, &c, NOW), None);
+    let after = jar.replacen("consentry=junk", "consentry=probe", 1);
+    assert_eq!(
+        cookie::own(&jar, &after, "consentry", cookie::PROBE),
+        Some("junk")
+    );
+    let valid = cookie::values(&jar, "consentry").next().unwrap_or_default();
+    let after = jar.replacen(valid, cookie::PROBE, 1);
+    assert!(cookie::own(&jar, &after, "consentry", cookie::PROBE)
+        .and_then(|v| cookie::decode(v, &c, NOW))
+        .is_some());
     for foreign in [
         "other-revision",
         "json",
