@@ -22,13 +22,19 @@ fn js_error(context: &str, e: &Error) -> JsError {
     JsError::new(&m)
 }
 
+/// An error from the page's side. `context` names the call (empty for
+/// start-up, whose errors the JS entry point prefixes with "consentry: "
+/// itself); the web layer's own texts lose their "consentry: " here, so no
+/// message names consentry twice.
 fn page_error(context: &str, e: &JsValue) -> JsError {
     let mut m = String::from(context);
-    m.push_str(": ");
-    m.push_str(
-        &e.as_string()
-            .unwrap_or_else(|| "the page refused a DOM operation".into()),
-    );
+    if !m.is_empty() {
+        m.push_str(": ");
+    }
+    let inner = e
+        .as_string()
+        .unwrap_or_else(|| "the page refused a DOM operation".into());
+    m.push_str(inner.strip_prefix("consentry: ").unwrap_or(&inner));
     JsError::new(&m)
 }
 
@@ -54,7 +60,7 @@ fn config_from(json: Option<String>, source: &str) -> Result<Config, JsError> {
 #[wasm_bindgen]
 pub fn start(json: Option<String>, source: &str) -> Result<Consentry, JsError> {
     let config = config_from(json, source)?;
-    let app = App::start(config).map_err(|e| page_error("consentry", &e))?;
+    let app = App::start(config).map_err(|e| page_error("", &e))?;
     Ok(Consentry { app })
 }
 
@@ -70,7 +76,7 @@ impl Consentry {
     /// Runs what is allowed, watches for gated markup and shows the dialog.
     /// Called once, right after the JS API holds this object.
     pub fn begin(&self) -> Result<(), JsError> {
-        self.app.begin().map_err(|e| page_error("consentry", &e))
+        self.app.begin().map_err(|e| page_error("", &e))
     }
 
     /// The current record as JSON text, or undefined before a decision.

@@ -187,20 +187,44 @@ pub fn decide(
     })
 }
 
+/// `record` as it stands under Global Privacy Control (`gpc` true): a
+/// `gpc = true` category that a stored "accept all" allowed is refused,
+/// whether the signal came before or after that click. Only an explicit
+/// choice for it (a custom decision) outlasts the signal.
+pub fn under_gpc(config: &Config, mut record: Record, gpc: bool) -> Record {
+    if gpc && record.method == Method::AcceptAll {
+        for (id, on) in &mut record.choices {
+            if config.category(id).is_some_and(|c| c.gpc) {
+                *on = false;
+            }
+        }
+    }
+    record
+}
+
 /// The categories whose declared cookies must go after `record`: every one
-/// it refuses.
-pub fn refused<'c>(config: &'c Config, record: &Record) -> Vec<&'c crate::config::Category> {
+/// it refuses, and every optional one after a withdrawal (`None`).
+pub fn refused<'c>(
+    config: &'c Config,
+    record: Option<&Record>,
+) -> Vec<&'c crate::config::Category> {
     config
         .categories
         .iter()
-        .filter(|c| !c.required && !record.allowed(&c.id))
+        .filter(|c| !c.required && !record.is_some_and(|r| r.allowed(&c.id)))
         .collect()
 }
 
 /// Whether `record` takes back something `previous` allowed: a withdrawal,
-/// after which scripts that already ran are still running.
-pub fn withdraws(previous: Option<&Record>, record: &Record) -> bool {
-    previous.is_some_and(|p| p.choices.iter().any(|(id, on)| *on && !record.allowed(id)))
+/// after which scripts that already ran are still running. Forgetting the
+/// decision (`None`) takes back every optional category.
+pub fn withdraws(config: &Config, previous: Option<&Record>, record: Option<&Record>) -> bool {
+    previous.is_some_and(|p| {
+        p.choices.iter().any(|(id, on)| {
+            *on && !config.category(id).is_some_and(|c| c.required)
+                && !record.is_some_and(|r| r.allowed(id))
+        })
+    })
 }
 
 /// Turns 12 random bytes into a 16-character URL-safe id.
@@ -322,9 +346,42 @@ mod tests {
             &Choice::Custom(vec![("ads".into(), false)]),
             &at(3, false),
         )?;
-        assert!(!withdraws(None, &r) && !withdraws(Some(&r), &a));
-        assert!(withdraws(Some(&a), &s) && withdraws(Some(&s), &r));
-        assert!(!withdraws(Some(&a), &a));
+        assert!(!withdraws(&c, None, Some(&r)) && !withdraws(&c, Some(&r), Some(&a)));
+        assert!(withdraws(&c, Some(&a), Some(&s)) && withdraws(&c, Some(&s), Some(&r)));
+        assert!(!withdraws(&c, Some(&a), Some(&a)));
+        // Forgetting takes back what was allowed, and nothing when nothing was.
+        assert!(withdraws(&c, Some(&a), None) && !withdraws(&c, Some(&r), None));
+        assert!(!withdraws(&c, None, None));
+        Ok(())
+    }
+
+    #[test]
+    fn gpc_after_an_accept_all_refuses_flagged_categories() -> Result<(), Error> {
+        let c = config();
+        let a = decide(&c, None, &Choice::AcceptAll, &at(1, false))?;
+        assert_eq!(on(&under_gpc(&c, a.clone(), false)), vec![true, true, true]);
+        let g = under_gpc(&c, a, true);
+        assert_eq!(
+            (g.method, on(&g)),
+            (Method::AcceptAll, vec![true, true, false])
+        );
+        assert_eq!(refused(&c, Some(&g)).len(), 1);
+        // An explicit choice for the category outlasts the signal.
+        let x = decide(
+            &c,
+            Some(&g),
+            &Choice::Custom(vec![("ads".into(), true)]),
+            &at(2, true),
+        )?;
+        assert_eq!(on(&under_gpc(&c, x, true)), vec![true, true, true]);
+        // A custom choice about another category keeps it refused.
+        let y = decide(
+            &c,
+            Some(&g),
+            &Choice::Custom(vec![("stats".into(), true)]),
+            &at(3, true),
+        )?;
+        assert_eq!(on(&under_gpc(&c, y, true)), vec![true, true, false]);
         Ok(())
     }
 

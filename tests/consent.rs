@@ -260,7 +260,8 @@ fn global_privacy_control() {
 #[test]
 fn refused_lists_the_optional_refusals() {
     let c = default_config();
-    let ids = |r: &Record| -> Vec<String> { refused(&c, r).iter().map(|x| x.id.clone()).collect() };
+    let ids =
+        |r: &Record| -> Vec<String> { refused(&c, Some(r)).iter().map(|x| x.id.clone()).collect() };
     let r = ok(decide(&c, None, &Choice::RejectAll, &at(1, false)));
     assert_eq!(ids(&r), ["settings", "marketing", "analytics"]);
     let a = ok(decide(&c, None, &Choice::AcceptAll, &at(1, false)));
@@ -415,7 +416,7 @@ proptest! {
                 prop_assert_eq!(r.allowed(&x.id), want, "{} after {:?}", x.id, choice);
             }
             // refused() is exactly the optional categories that are off.
-            let refused_ids: Vec<&str> = refused(&c, &r).iter().map(|x| x.id.as_str()).collect();
+            let refused_ids: Vec<&str> = refused(&c, Some(&r)).iter().map(|x| x.id.as_str()).collect();
             let off: Vec<&str> = r.choices.iter().filter(|(k, v)| !*v && !c.category(k).is_some_and(|x| x.required)).map(|(k, _)| k.as_str()).collect();
             prop_assert_eq!(refused_ids, off);
             check_record_json(&r, &c)?;

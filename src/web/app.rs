@@ -42,6 +42,9 @@ pub struct App {
     observer: RefCell<Option<blocker::Observer>>,
     /// Embeds, images and media given their sources, for `blocker::conceal`.
     pub shown: RefCell<Vec<blocker::Shown>>,
+    /// The tab-sync channel (see `sync`), made on first use. One object
+    /// both posts and listens, so a tab never hears its own nudges.
+    pub channel: core::cell::OnceCell<Option<web_sys::BroadcastChannel>>,
     me: Weak<App>,
 }
 
@@ -63,7 +66,7 @@ impl App {
         let gpc = Reflect::get(&navigator, &JsValue::from_str("globalPrivacyControl"))
             .map(|v| v.is_truthy())
             .unwrap_or(false);
-        let record = jar::load(&config);
+        let record = jar::load(&config, gpc);
         let words = Words::for_lang(&lang, &config);
         let app = Rc::new_cyclic(|me| App {
             config,
@@ -81,6 +84,7 @@ impl App {
             tt_policy: core::cell::OnceCell::new(),
             observer: RefCell::new(None),
             shown: RefCell::new(Vec::new()),
+            channel: core::cell::OnceCell::new(),
             me: me.clone(),
         });
         if let Some(r) = &record {
@@ -96,15 +100,7 @@ impl App {
     pub fn begin(self: &Rc<Self>) -> Res<()> {
         let record = self.record();
         // Allowed scripts of a returning visitor start before any UI work.
-        if let Some(root) = dom::document()?.document_element() {
-            blocker::sweep(self, &root);
-        }
-        if let Some(r) = &record {
-            // A refused category stays refused on every page: what its
-            // scripts set elsewhere (another path, a server) goes here too.
-            // Nothing refused runs, so this can wait until after the sweep.
-            jar::clean(&consent::refused(&self.config, r));
-        }
+        self.apply(record.clone(), Origin::Start);
         *self.observer.write() = Some(blocker::observe(self)?);
         dialog::mount(self)?;
         if record.is_some() {
@@ -130,11 +126,6 @@ impl App {
         self.record.read().clone()
     }
 
-    /// Replaces the record with one another tab stored (see `sync`).
-    pub fn adopt(&self, record: Option<Record>) {
-        *self.record.write() = record;
-    }
-
     /// Required categories are allowed even before a decision: they need
     /// no consent (and their gated markup runs straight away).
     pub fn allowed(&self, id: &str) -> bool {
@@ -145,72 +136,106 @@ impl App {
         }
     }
 
-    /// Applies a decision and all its effects.
+    /// Applies a decision the visitor or a page script made here.
     pub fn decide(&self, choice: Choice) -> Result<(), Error> {
-        let previous = self.record();
         let at = Moment {
             now: dom::now_secs(),
             fresh_id: fresh_id(),
             gpc: self.gpc,
         };
-        let record = consent::decide(&self.config, previous.as_ref(), &choice, &at)?;
-        self.can_store.set(jar::store(&self.config, &record));
-        sync::announce(self);
-        jar::clean(&consent::refused(&self.config, &record));
-        *self.record.write() = Some(record.clone());
-        let Some(app) = self.rc() else { return Ok(()) };
-        dialog::after_decision(&app);
-        dispatch("consentry:change", Some(&record));
-        gtag::update(&self.config, Some(&record));
-        // Scripts that ran cannot be unloaded: a site that wants a clean
-        // page after taking consent back gets a reload.
-        if self.config.reload_on_withdraw && consent::withdraws(previous.as_ref(), &record) {
-            if let Ok(w) = dom::window() {
-                let _ = w.location().reload();
-                return Ok(());
-            }
-        }
-        blocker::conceal(&app);
-        if let Some(root) = dom::document().ok().and_then(|d| d.document_element()) {
-            blocker::sweep(&app, &root);
-        }
+        let record = consent::decide(&self.config, self.record().as_ref(), &choice, &at)?;
+        self.apply(Some(record), Origin::Page);
         Ok(())
     }
 
     /// Withdraws: forgets the decision, deletes the consent cookie and the
     /// declared cookies of every optional category, and asks again.
     pub fn reset(&self) {
-        *self.record.write() = None;
-        jar::forget(&self.config);
-        sync::announce(self);
-        let optional: Vec<_> = self
-            .config
-            .categories
-            .iter()
-            .filter(|c| !c.required)
-            .collect();
-        jar::clean(&optional);
-        // Listeners hear of it before a reload, like a decision's change.
-        dispatch("consentry:reset", None);
-        gtag::update(&self.config, None);
-        if self.config.reload_on_withdraw {
-            if let Ok(w) = dom::window() {
-                let _ = w.location().reload();
-                return;
+        self.apply(None, Origin::Page);
+    }
+
+    /// The one way a record (or its absence, a withdrawal) reaches the
+    /// page. `origin` decides only whether the cookie is written and the
+    /// other tabs told (a decision here), and whether an unchanged record
+    /// still needs its effects (start-up: yes; another tab: no). The
+    /// effects and their order are the same for all: consent cookie,
+    /// clean-up of what is refused, embeds taken back, dialog, event,
+    /// Consent Mode, then a reload (`reload_on_withdraw`) or gated markup.
+    pub fn apply(&self, next: Option<Record>, origin: Origin) {
+        let previous = core::mem::replace(&mut *self.record.write(), next.clone());
+        let changed = origin == Origin::Page || previous != next;
+        if origin == Origin::Page {
+            match &next {
+                Some(r) => self.can_store.set(jar::store(&self.config, r)),
+                None => jar::forget(&self.config),
+            }
+            sync::announce(self);
+        } else if origin == Origin::Tab && !changed {
+            return;
+        }
+        let Some(app) = self.rc() else { return };
+        let refused = consent::refused(&self.config, next.as_ref());
+        if changed {
+            // Listeners hear of a change once what it refuses is gone.
+            jar::clean(&refused);
+            blocker::conceal(&app);
+            match &next {
+                Some(_) => dialog::after_decision(&app),
+                None => dialog::after_reset(&app),
+            }
+            match &next {
+                Some(r) => dispatch("consentry:change", Some(r)),
+                None => dispatch("consentry:reset", None),
+            }
+            gtag::update(&self.config, next.as_ref());
+            // Scripts that ran cannot be unloaded: a site that wants a
+            // clean page after taking consent back gets a reload.
+            if self.config.reload_on_withdraw
+                && consent::withdraws(&self.config, previous.as_ref(), next.as_ref())
+            {
+                if let Ok(w) = dom::window() {
+                    dom::ignore("consentry: reload refused", w.location().reload());
+                    return;
+                }
             }
         }
-        if let Some(app) = self.rc() {
-            blocker::conceal(&app);
-            dialog::after_reset(&app);
+        // Before a decision, start-up still runs what needs no consent.
+        if next.is_some() || origin == Origin::Start {
+            if let Some(root) = dom::document().ok().and_then(|d| d.document_element()) {
+                blocker::sweep(&app, &root);
+            }
+        }
+        if !changed {
+            // A refused category stays refused on every page: what its
+            // scripts set elsewhere (another path, a server) goes here too.
+            // Nothing refused runs, so at start-up this waits until the
+            // allowed scripts are on their way.
+            jar::clean(&refused);
         }
     }
+}
+
+/// Where a record comes from (see [`App::apply`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A decision or withdrawal made on this page: stored and announced.
+    Page,
+    /// Read from the jar after another tab (or another site sharing the
+    /// cookie) changed it: already stored, and nothing new when equal to
+    /// what this page holds.
+    Tab,
+    /// Read from the jar at start-up.
+    Start,
 }
 
 /// A random 16-character receipt id from the browser's CSPRNG.
 fn fresh_id() -> String {
     let mut bytes = [0u8; 12];
     if let Ok(c) = dom::window().and_then(|w| w.crypto()) {
-        let _ = c.get_random_values_with_u8_array(&mut bytes);
+        dom::ignore(
+            "consentry: no random bytes",
+            c.get_random_values_with_u8_array(&mut bytes),
+        );
     }
     consent::id_from_bytes(&bytes)
 }
@@ -227,6 +252,6 @@ pub fn dispatch(name: &str, record: Option<&Record>) {
         dom::window(),
         CustomEvent::new_with_event_init_dict(name, &init),
     ) {
-        let _ = w.dispatch_event(&e);
+        dom::ignore("consentry: event not dispatched", w.dispatch_event(&e));
     }
 }

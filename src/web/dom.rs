@@ -121,3 +121,17 @@ pub fn now_secs() -> u64 {
         0
     }
 }
+
+/// Lets a failure pass that the page can do nothing about (a cookie write
+/// the browser refused, an event nobody could dispatch). Debug builds say
+/// it on the console, naming `what`; release builds drop the text and the
+/// call, so this costs visitors nothing.
+#[inline]
+pub fn ignore<T>(what: &str, result: Result<T, JsValue>) {
+    #[cfg(debug_assertions)]
+    if let Err(e) = &result {
+        web_sys::console::warn_2(&JsValue::from_str(what), e);
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = (what, result);
+}

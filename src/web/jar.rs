@@ -25,7 +25,7 @@ pub fn read_all() -> String {
 
 fn write(assignment: &str) {
     if let Some(d) = html_document() {
-        let _ = d.set_cookie(assignment);
+        super::dom::ignore("consentry: cookie write refused", d.set_cookie(assignment));
     }
 }
 
@@ -49,19 +49,57 @@ fn location() -> (String, String) {
     (host, path)
 }
 
-/// The stored decision, if any.
-pub fn load(config: &Config) -> Option<Record> {
-    cookie::read(&read_all(), config, super::dom::now_secs())
+/// The stored decision, if any, as it stands under Global Privacy Control
+/// (`gpc`).
+///
+/// Other copies of the cookie (a parent domain's, a longer path's) may sit
+/// beside consentry's own, and `document.cookie` does not say which is
+/// which. When they disagree, only the copy in consentry's own spot counts:
+/// it is found by writing a probe there and seeing which value it replaced,
+/// then put back. With no copy there, there is no decision. A sibling
+/// subdomain can write a parent-domain copy but never the own spot, so it
+/// cannot outvote the visitor. This costs two writes and a read, only on a
+/// jar with disagreeing copies.
+pub fn load(config: &Config, gpc: bool) -> Option<Record> {
+    let name = &config.cookie.name;
+    let before = read_all();
+    let value = match cookie::single(&before, name) {
+        Ok(v) => v?,
+        Err(()) => {
+            write(&cookie::set_string(config, cookie::PROBE, is_https()));
+            let after = read_all();
+            match cookie::own(&before, &after, name, cookie::PROBE) {
+                Some(v) => {
+                    write(&cookie::set_string(config, v, is_https()));
+                    v
+                }
+                None => {
+                    write(&cookie::clear_string(config));
+                    return None;
+                }
+            }
+        }
+    };
+    cookie::decode(value, config, super::dom::now_secs())
+        .map(|r| crate::consent::under_gpc(config, r, gpc))
 }
 
-/// Stores `record`; returns whether the browser kept it.
+/// Stores `record`; returns whether the browser kept it. Every other copy
+/// the page can see goes first, so none outlives the visitor's decision.
 pub fn store(config: &Config, record: &Record) -> bool {
     let value = cookie::encode(record, config);
+    if cookie::values(&read_all(), &config.cookie.name)
+        .next()
+        .is_some()
+    {
+        forget(config);
+    }
     write(&cookie::set_string(config, &value, is_https()));
     cookie::values(&read_all(), &config.cookie.name).any(|v| v == value)
 }
 
-/// Deletes every copy of the consent cookie.
+/// Deletes every copy of the consent cookie the page can see: on the host,
+/// its parent domains, and every path above this page.
 pub fn forget(config: &Config) {
     let (host, path) = location();
     for s in cookie::delete_strings(&config.cookie.name, &host, &path) {
@@ -113,7 +151,7 @@ pub fn clean(categories: &[&Category]) {
                 .iter()
                 .any(|c| c.storage.iter().any(|p| cookie::name_matches(p, &key)))
             {
-                let _ = storage.remove_item(&key);
+                super::dom::ignore("consentry: storage key kept", storage.remove_item(&key));
             }
         }
     }

@@ -5,19 +5,23 @@
 //! The cookie stays the only truth. After a decision a tab posts a
 //! content-free nudge on `BroadcastChannel("consentry")`; every tab that
 //! hears it re-reads the cookie with the same codec as at start-up and, if
-//! what it holds differs, takes it up: dialog, `consentry:change` (or
-//! `consentry:reset`), Consent Mode, gated markup. A forged nudge can
-//! therefore only make a tab re-read what is already in the jar, and a tab
-//! hearing its own nudge finds nothing new.
+//! what it holds differs, takes it up through the same pipeline as a
+//! decision made here (`App::apply`): clean-up, dialog, `consentry:change`
+//! (or `consentry:reset`), Consent Mode, `reload_on_withdraw`, gated
+//! markup. A forged nudge can therefore only make a tab re-read what is
+//! already in the jar. A tab posts and listens on one channel object, which
+//! by the BroadcastChannel spec never hears its own messages: a page script
+//! that rewrites the cookie right after a decision cannot ride on this
+//! tab's own nudge.
 
 use alloc::rc::Rc;
 
 use super::listen::Listener;
 use web_sys::BroadcastChannel;
 
-use super::app::{dispatch, App};
+use super::app::{App, Origin};
 use super::dom::Shared;
-use super::{blocker, dialog, dom, gtag, jar};
+use super::{dom, jar};
 
 const CHANNEL: &str = "consentry";
 const NUDGE: &str = "changed";
@@ -32,8 +36,8 @@ const NUDGE: &str = "changed";
 /// `visibilitychange` when its tab comes back). Browsers without
 /// BroadcastChannel get only that.
 pub fn listen(app: &Rc<App>) {
-    if let Ok(channel) = BroadcastChannel::new(CHANNEL) {
-        let l = Listener::new(&channel, "message", reread(app));
+    if let Some(channel) = channel(app) {
+        let l = Listener::new(channel, "message", reread(app));
         app.listeners.write().push(l);
     }
     if let Ok(w) = dom::window() {
@@ -61,35 +65,24 @@ pub fn announce(app: &App) {
     if !app.can_store.get() {
         return;
     }
-    if let Ok(channel) = BroadcastChannel::new(CHANNEL) {
-        let _ = channel.post_message(&NUDGE.into());
-        channel.close();
+    if let Some(channel) = channel(app) {
+        dom::ignore(
+            "consentry: other tabs not told",
+            channel.post_message(&NUDGE.into()),
+        );
     }
+}
+
+/// This tab's one channel object (a decision may come before `listen`).
+fn channel(app: &App) -> Option<&BroadcastChannel> {
+    app.channel
+        .get_or_init(|| BroadcastChannel::new(CHANNEL).ok())
+        .as_ref()
 }
 
 fn take_up(app: &Rc<App>) {
     if !app.can_store.get() {
         return;
     }
-    let stored = jar::load(&app.config);
-    if stored == app.record() {
-        return;
-    }
-    app.adopt(stored.clone());
-    blocker::conceal(app);
-    match &stored {
-        Some(record) => {
-            dialog::after_decision(app);
-            dispatch("consentry:change", Some(record));
-            gtag::update(&app.config, Some(record));
-            if let Some(root) = dom::document().ok().and_then(|d| d.document_element()) {
-                blocker::sweep(app, &root);
-            }
-        }
-        None => {
-            dispatch("consentry:reset", None);
-            gtag::update(&app.config, None);
-            dialog::after_reset(app);
-        }
-    }
+    app.apply(jar::load(&app.config, app.gpc), Origin::Tab);
 }
