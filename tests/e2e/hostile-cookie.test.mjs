@@ -137,7 +137,7 @@ describe("tampered consent cookies", () => {
     assert.ok(cases.length >= 60, `only ${cases.length} cases`);
   });
 
-  test("duplicates on parent domains and paths: all broken is no decision, one valid among them wins", () =>
+  test("duplicates on parent domains and paths: all broken is no decision, only the own spot's copy counts", () =>
     visit(async (t) => {
       const base = `http://${WWW}:${server.port}`;
       const broken = [
@@ -155,16 +155,23 @@ describe("tampered consent cookies", () => {
       await settle(300);
       assert.equal(t.thirdParty.count(), 0);
 
-      // An older valid copy on the parent domain and a newer one on a path.
-      const old = validValue({ method: "a", at: Math.floor(Date.now() / 1000) - 3600 });
-      const newer = validValue({ method: "r", choices: "settings:0~marketing:0~analytics:0" });
+      // Valid copies beside the broken ones, none in consentry's own spot
+      // (Path=/, host-only; it still holds "c1.1.junk"): no decision.
+      const old = validValue({ method: "r", choices: "settings:0~marketing:0~analytics:0", at: Math.floor(Date.now() / 1000) - 3600 });
+      const newer = validValue({ method: "a" });
       await t.context.addCookies([
-        { name: "consentry", domain: `.${PARENT}`, path: "/", value: old },
+        { name: "consentry", domain: `.${PARENT}`, path: "/", value: newer },
         { name: "consentry", domain: WWW, path: "/hostile", value: newer },
       ]);
       await t.page.reload();
       await waitReady(t.page);
-      assert.equal((await consent(t.page))?.method, "reject-all", "the newest valid copy wins");
+      assert.equal(await consent(t.page), null, "only the own spot counts, and it is broken");
+
+      // The visitor's own copy, older than the others, is the one that counts.
+      await t.context.addCookies([{ name: "consentry", domain: WWW, path: "/", value: old }]);
+      await t.page.reload();
+      await waitReady(t.page);
+      assert.equal((await consent(t.page))?.method, "reject-all", "the own copy wins, however new the others claim to be");
       await settle(300);
       assert.equal(t.thirdParty.count(), 0);
     }));
