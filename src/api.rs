@@ -22,19 +22,18 @@ fn js_error(context: &str, e: &Error) -> JsError {
     JsError::new(&m)
 }
 
-/// An error from the page's side. `context` names the call (empty for
-/// start-up, whose errors the JS entry point prefixes with "consentry: "
-/// itself); the web layer's own texts lose their "consentry: " here, so no
-/// message names consentry twice.
+/// An error from the page's side. `context` names the call; start-up
+/// passes none, as the JS entry point puts "consentry: " before its errors
+/// itself (so no message names consentry twice).
 fn page_error(context: &str, e: &JsValue) -> JsError {
     let mut m = String::from(context);
     if !m.is_empty() {
         m.push_str(": ");
     }
-    let inner = e
-        .as_string()
-        .unwrap_or_else(|| "the page refused a DOM operation".into());
-    m.push_str(inner.strip_prefix("consentry: ").unwrap_or(&inner));
+    m.push_str(
+        &e.as_string()
+            .unwrap_or_else(|| "the page refused a DOM operation".into()),
+    );
     JsError::new(&m)
 }
 

@@ -276,16 +276,17 @@ pub fn delete_strings(name: &str, host: &str, path: &str) -> Vec<String> {
     // slash or just before one: `/shop/item` sees `/shop` and `/shop/`
     // alike, so both are tried, as is the page's own path.
     let mut paths: Vec<&str> = vec!["/"];
-    let cuts = path
-        .bytes()
-        .enumerate()
-        .filter(|(i, b)| *b == b'/' && *i > 0)
-        .flat_map(|(i, _)| [path.get(..i), path.get(..=i)])
-        .chain([Some(path)]);
-    for p in cuts.flatten() {
-        if p.starts_with('/') && !paths.contains(&p) {
-            paths.push(p);
+    for (i, b) in path.bytes().enumerate() {
+        if b == b'/' {
+            for p in [path.get(..i), path.get(..=i)].into_iter().flatten() {
+                if !p.is_empty() && !paths.contains(&p) {
+                    paths.push(p);
+                }
+            }
         }
+    }
+    if path.starts_with('/') && !paths.contains(&path) {
+        paths.push(path);
     }
     let mut out = Vec::with_capacity(domains.len() * paths.len() * 2);
     for d in &domains {

@@ -205,11 +205,12 @@ impl App {
                 blocker::sweep(&app, &root);
             }
         }
-        if !changed {
+        if !changed && next.is_some() {
             // A refused category stays refused on every page: what its
             // scripts set elsewhere (another path, a server) goes here too.
             // Nothing refused runs, so at start-up this waits until the
-            // allowed scripts are on their way.
+            // allowed scripts are on their way. Before any decision nothing
+            // is refused yet: cookies from before consentry stay.
             jar::clean(&refused);
         }
     }

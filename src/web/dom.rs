@@ -26,14 +26,14 @@ pub fn window() -> Res<Window> {
     if w.is_object() {
         Ok(w.unchecked_into())
     } else {
-        Err(JsValue::from_str("consentry: no window"))
+        Err(JsValue::from_str("no window"))
     }
 }
 
 pub fn document() -> Res<Document> {
     window()?
         .document()
-        .ok_or_else(|| JsValue::from_str("consentry: no document"))
+        .ok_or_else(|| JsValue::from_str("no document"))
 }
 
 /// Borrows of the app's `RefCell`s. No borrow is held while calling out to
