@@ -142,32 +142,31 @@ pub fn decode(value: &str, config: &Config, now: u64) -> Option<Record> {
     })
 }
 
-/// The one value a `document.cookie` string holds for the consent cookie,
-/// when there is no doubt which it is: `Ok(None)` for no copy, `Ok(Some)`
-/// when every copy carries the same value, and `Err(())` when copies on
-/// other domains or paths disagree. Which copy is consentry's own cannot be
-/// seen in the string: see [`own`].
+/// The one value among the consent cookie's `copies` (see [`values`]) when
+/// there is no doubt which it is: `Ok(None)` for no copy, `Ok(Some)` when
+/// every copy carries the same value, and `Err(())` when copies on other
+/// domains or paths disagree. Which copy is consentry's own cannot be seen
+/// in `document.cookie`: see [`own`].
 #[allow(clippy::result_unit_err)]
-pub fn single<'a>(cookies: &'a str, name: &'a str) -> Result<Option<&'a str>, ()> {
-    let mut found = None;
-    for v in values(cookies, name) {
-        match found {
-            Some(f) if f != v => return Err(()),
-            _ => found = Some(v),
-        }
+pub fn single<'a>(copies: &[&'a str]) -> Result<Option<&'a str>, ()> {
+    match copies.split_first() {
+        None => Ok(None),
+        Some((first, rest)) if rest.iter().all(|v| v == first) => Ok(Some(first)),
+        Some(_) => Err(()),
     }
-    Ok(found)
 }
 
 /// Which value sat in consentry's own spot (`Path=/`, on the host alone or
-/// on `cookie.domain`), given the jar before (`before`) and after
-/// (`after`) `probe` was written there. Overwriting a copy removes its value
-/// from the jar; the value whose count went down was ours. `None` when no
-/// count went down: the own spot was empty, and every copy is someone
-/// else's.
-pub fn own<'a>(before: &'a str, after: &str, name: &'a str, probe: &str) -> Option<&'a str> {
-    let count = |jar: &str, v: &str| values(jar, name).filter(|x| *x == v).count();
-    values(before, name).find(|v| *v != probe && count(after, v) < count(before, v))
+/// on `cookie.domain`), given the copies before and after [`PROBE`] was
+/// written there. Overwriting a copy removes its value from the jar: the
+/// value whose count went down was ours. `None` when no count went down:
+/// the own spot was empty, and every copy is someone else's.
+pub fn own<'a>(before: &[&'a str], after: &[&str]) -> Option<&'a str> {
+    let count = |list: &[&str], v: &str| list.iter().filter(|x| **x == v).count();
+    before
+        .iter()
+        .find(|v| **v != PROBE && count(after, v) < count(before, v))
+        .copied()
 }
 
 /// The value written to consentry's own spot while looking for it; no
@@ -177,7 +176,8 @@ pub const PROBE: &str = "probe";
 /// The record in a `document.cookie` string when at most one value is
 /// visible (the common case). Several different values need [`own`] first.
 pub fn read(cookies: &str, config: &Config, now: u64) -> Option<Record> {
-    decode(single(cookies, &config.cookie.name).ok()??, config, now)
+    let copies: Vec<&str> = values(cookies, &config.cookie.name).collect();
+    decode(single(&copies).ok()??, config, now)
 }
 
 /// The values of every cookie called `name` in a `document.cookie` string.
@@ -404,6 +404,10 @@ mod tests {
         );
     }
 
+    fn copies(jar: &str) -> Vec<&str> {
+        values(jar, "consentry").collect()
+    }
+
     #[test]
     fn copies_that_disagree_are_resolved_by_the_own_spot_only() {
         let c = config();
@@ -421,18 +425,20 @@ mod tests {
         assert_eq!(read(&same, &c, 1_800_000_100), Some(record(&c)));
         // Newer or not, a second value makes the jar ambiguous on its own.
         let jar = format!("consentry={forged}; a=1; consentry={mine}");
-        assert_eq!(single(&jar, "consentry"), Err(()));
+        assert_eq!(single(&copies(&jar)), Err(()));
         assert_eq!(read(&jar, &c, 1_800_000_100), None);
         // Writing the probe to the own spot replaces exactly our copy.
+        let own_of =
+            |before: &str, after: &str| own(&copies(before), &copies(after)).map(String::from);
         let after = format!("consentry={forged}; a=1; consentry={PROBE}");
-        assert_eq!(own(&jar, &after, "consentry", PROBE), Some(mine.as_str()));
+        assert_eq!(own_of(&jar, &after), Some(mine.clone()));
         // No copy of ours: the probe is added, nothing is replaced.
         let after = format!("consentry={forged}; a=1; consentry={mine}; consentry={PROBE}");
-        assert_eq!(own(&jar, &after, "consentry", PROBE), None);
+        assert_eq!(own_of(&jar, &after), None);
         // A planted copy that spells the probe does not confuse the count.
         let jar = format!("consentry={PROBE}; consentry={mine}");
         let after = format!("consentry={PROBE}; consentry={PROBE}");
-        assert_eq!(own(&jar, &after, "consentry", PROBE), Some(mine.as_str()));
+        assert_eq!(own_of(&jar, &after), Some(mine.clone()));
     }
 
     #[test]

@@ -86,15 +86,20 @@ fn seeds_mean_what_their_names_say() {
     // the string alone, so it is no decision until the own spot is probed.
     let jar = read("jar-duplicates");
     assert_eq!(cookie::read(&jar, &c, NOW), None);
+    let copies =
+        |jar: &str| -> Vec<String> { cookie::values(jar, "consentry").map(String::from).collect() };
+    let own = |after: &str| {
+        let (b, a) = (copies(&jar), copies(after));
+        let b: Vec<&str> = b.iter().map(String::as_str).collect();
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        cookie::own(&b, &a).map(String::from)
+    };
     let after = jar.replacen("consentry=junk", "consentry=probe", 1);
-    assert_eq!(
-        cookie::own(&jar, &after, "consentry", cookie::PROBE),
-        Some("junk")
-    );
-    let valid = cookie::values(&jar, "consentry").next().unwrap_or_default();
-    let after = jar.replacen(valid, cookie::PROBE, 1);
-    assert!(cookie::own(&jar, &after, "consentry", cookie::PROBE)
-        .and_then(|v| cookie::decode(v, &c, NOW))
+    assert_eq!(own(&after).as_deref(), Some("junk"));
+    let valid = copies(&jar).into_iter().next().unwrap_or_default();
+    let after = jar.replacen(&valid, cookie::PROBE, 1);
+    assert!(own(&after)
+        .and_then(|v| cookie::decode(&v, &c, NOW))
         .is_some());
     for foreign in [
         "other-revision",

@@ -42,9 +42,9 @@ pub struct App {
     observer: RefCell<Option<blocker::Observer>>,
     /// Embeds, images and media given their sources, for `blocker::conceal`.
     pub shown: RefCell<Vec<blocker::Shown>>,
-    /// The tab-sync channel (see `sync`), made on first use. One object
-    /// both posts and listens, so a tab never hears its own nudges.
-    pub channel: core::cell::OnceCell<Option<web_sys::BroadcastChannel>>,
+    /// The tab-sync channel (see `sync`). One object both posts and
+    /// listens, so a tab never hears its own nudges.
+    pub channel: Option<web_sys::BroadcastChannel>,
     me: Weak<App>,
 }
 
@@ -84,7 +84,7 @@ impl App {
             tt_policy: core::cell::OnceCell::new(),
             observer: RefCell::new(None),
             shown: RefCell::new(Vec::new()),
-            channel: core::cell::OnceCell::new(),
+            channel: sync::open(),
             me: me.clone(),
         });
         if let Some(r) = &record {
@@ -194,7 +194,7 @@ impl App {
                 && consent::withdraws(&self.config, previous.as_ref(), next.as_ref())
             {
                 if let Ok(w) = dom::window() {
-                    dom::ignore("consentry: reload refused", w.location().reload());
+                    dom::swallow!("consentry: reload refused", w.location().reload());
                     return;
                 }
             }
@@ -233,7 +233,7 @@ pub enum Origin {
 fn fresh_id() -> String {
     let mut bytes = [0u8; 12];
     if let Ok(c) = dom::window().and_then(|w| w.crypto()) {
-        dom::ignore(
+        dom::swallow!(
             "consentry: no random bytes",
             c.get_random_values_with_u8_array(&mut bytes),
         );
@@ -253,6 +253,6 @@ pub fn dispatch(name: &str, record: Option<&Record>) {
         dom::window(),
         CustomEvent::new_with_event_init_dict(name, &init),
     ) {
-        dom::ignore("consentry: event not dispatched", w.dispatch_event(&e));
+        dom::swallow!("consentry: event not dispatched", w.dispatch_event(&e));
     }
 }

@@ -123,15 +123,18 @@ pub fn now_secs() -> u64 {
 }
 
 /// Lets a failure pass that the page can do nothing about (a cookie write
-/// the browser refused, an event nobody could dispatch). Debug builds say
-/// it on the console, naming `what`; release builds drop the text and the
-/// call, so this costs visitors nothing.
-#[inline]
-pub fn ignore<T>(what: &str, result: Result<T, JsValue>) {
-    #[cfg(debug_assertions)]
-    if let Err(e) = &result {
-        web_sys::console::warn_2(&JsValue::from_str(what), e);
-    }
-    #[cfg(not(debug_assertions))]
-    let _ = (what, result);
+/// the browser refused, an event nobody could dispatch):
+/// `swallow!("what failed", result)`. Debug builds say it on the console;
+/// in release builds the text is not even compiled in, so this costs
+/// visitors nothing.
+macro_rules! swallow {
+    ($what:literal, $result:expr $(,)?) => {{
+        let result = $result;
+        #[cfg(debug_assertions)]
+        if let Err(e) = &result {
+            web_sys::console::warn_2(&wasm_bindgen::JsValue::from_str($what), e);
+        }
+        let _ = result;
+    }};
 }
+pub(crate) use swallow;

@@ -25,7 +25,7 @@ pub fn read_all() -> String {
 
 fn write(assignment: &str) {
     if let Some(d) = html_document() {
-        super::dom::ignore("consentry: cookie write refused", d.set_cookie(assignment));
+        super::dom::swallow!("consentry: cookie write refused", d.set_cookie(assignment));
     }
 }
 
@@ -62,22 +62,21 @@ fn location() -> (String, String) {
 /// jar with disagreeing copies.
 pub fn load(config: &Config, gpc: bool) -> Option<Record> {
     let name = &config.cookie.name;
-    let before = read_all();
-    let value = match cookie::single(&before, name) {
+    let jar = read_all();
+    let before: Vec<&str> = cookie::values(&jar, name).collect();
+    let value = match cookie::single(&before) {
         Ok(v) => v?,
         Err(()) => {
-            write(&cookie::set_string(config, cookie::PROBE, is_https()));
-            let after = read_all();
-            match cookie::own(&before, &after, name, cookie::PROBE) {
-                Some(v) => {
-                    write(&cookie::set_string(config, v, is_https()));
-                    v
-                }
-                None => {
-                    write(&cookie::clear_string(config));
-                    return None;
-                }
-            }
+            let secure = is_https();
+            write(&cookie::set_string(config, cookie::PROBE, secure));
+            let probed = read_all();
+            let after: Vec<&str> = cookie::values(&probed, name).collect();
+            let Some(v) = cookie::own(&before, &after) else {
+                write(&cookie::clear_string(config));
+                return None;
+            };
+            write(&cookie::set_string(config, v, secure));
+            v
         }
     };
     cookie::decode(value, config, super::dom::now_secs())
@@ -151,7 +150,7 @@ pub fn clean(categories: &[&Category]) {
                 .iter()
                 .any(|c| c.storage.iter().any(|p| cookie::name_matches(p, &key)))
             {
-                super::dom::ignore("consentry: storage key kept", storage.remove_item(&key));
+                super::dom::swallow!("consentry: storage key kept", storage.remove_item(&key));
             }
         }
     }

@@ -36,7 +36,7 @@ const NUDGE: &str = "changed";
 /// `visibilitychange` when its tab comes back). Browsers without
 /// BroadcastChannel get only that.
 pub fn listen(app: &Rc<App>) {
-    if let Some(channel) = channel(app) {
+    if let Some(channel) = &app.channel {
         let l = Listener::new(channel, "message", reread(app));
         app.listeners.write().push(l);
     }
@@ -65,19 +65,18 @@ pub fn announce(app: &App) {
     if !app.can_store.get() {
         return;
     }
-    if let Some(channel) = channel(app) {
-        dom::ignore(
+    if let Some(channel) = &app.channel {
+        dom::swallow!(
             "consentry: other tabs not told",
             channel.post_message(&NUDGE.into()),
         );
     }
 }
 
-/// This tab's one channel object (a decision may come before `listen`).
-fn channel(app: &App) -> Option<&BroadcastChannel> {
-    app.channel
-        .get_or_init(|| BroadcastChannel::new(CHANNEL).ok())
-        .as_ref()
+/// This tab's one channel object, made with the app (a decision may come
+/// before `listen`).
+pub fn open() -> Option<BroadcastChannel> {
+    BroadcastChannel::new(CHANNEL).ok()
 }
 
 fn take_up(app: &Rc<App>) {
