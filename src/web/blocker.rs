@@ -345,65 +345,60 @@ pub fn conceal(app: &Rc<App>) {
     let _ = released(app);
 }
 
-/// Frames, images and media that load from a refused category's `hosts`
-/// (CONTRACT §6) without being gated markup: the prelude held them and let
-/// them go, or the page wrote them live. They are taken back like revealed
-/// markup and become gated markup of that category, so a later consent
-/// gives them back.
+/// Frames, images and media that load without being gated markup, when
+/// refused: the prelude held them and let them go, or the page wrote them
+/// live. One with a `data-category` is refused by that; one without, by the
+/// category whose `hosts` (CONTRACT §6) name its host, which it then
+/// carries. They are taken back like revealed markup and, being gated
+/// markup from now on, come back with a later consent.
 fn released(app: &Rc<App>) -> Res<()> {
-    let doc = dom::document()?;
-    let base = doc.base_uri()?.unwrap_or_default();
-    let list = doc.query_selector_all("iframe[src],img[src],video[src],audio[src],source[src]")?;
+    let root = dom::document()?
+        .document_element()
+        .ok_or_else(|| JsValue::from_str("no root element"))?;
+    let base = root.base_uri()?.unwrap_or_default();
+    let list = root.query_selector_all("iframe[src],img[src],video[src],audio[src],source[src]")?;
     for i in 0..list.length() {
         let Some(e) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
             continue;
         };
-        let src = e.get_attribute("src").unwrap_or_default();
-        let Some(host) = web_sys::Url::new_with_base(&src, &base)
-            .ok()
-            .map(|u| u.hostname())
-        else {
-            continue;
+        // A <source> goes with its media element, as in authored markup.
+        let owner = if e.tag_name().eq_ignore_ascii_case("source") {
+            e.parent_element()
+        } else {
+            Some(e.clone())
         };
-        let host = host.strip_suffix('.').unwrap_or(&host);
-        let Some(c) = app
-            .config
-            .categories
-            .iter()
-            .find(|c| !c.required && c.hosts.iter().any(|h| host_matches(h, host)))
-        else {
-            continue;
-        };
-        if app.allowed(&c.id) {
-            continue;
+        let Some(owner) = owner else { continue };
+        if owner.has_attribute("data-category") {
+            if is_allowed(app, &owner) {
+                continue;
+            }
+        } else {
+            let src = e.get_attribute("src").unwrap_or_default();
+            let Ok(url) = web_sys::Url::new_with_base(&src, &base) else {
+                continue;
+            };
+            let host = url.hostname();
+            let host = host.strip_suffix('.').unwrap_or(&host);
+            // Required categories are always allowed, so never found here.
+            let Some(c) = app
+                .config
+                .categories
+                .iter()
+                .find(|c| !app.allowed(&c.id) && c.hosts.iter().any(|h| host_matches(h, host)))
+            else {
+                continue;
+            };
+            owner.set_attribute("data-category", &c.id)?;
         }
-        // A <source> is taken back with its media element, which carries
-        // the category, as in authored gated markup.
-        let owner = match e.parent_element() {
-            Some(p) if e.local_name() == "source" => p,
-            _ => e.clone(),
-        };
-        // It waits for this category too, whatever else it waited for.
-        let mut ids = owner.get_attribute("data-category").unwrap_or_default();
-        if !categories(&owner).contains(&c.id) {
-            ids.push(' ');
-            ids.push_str(&c.id);
-            owner.set_attribute("data-category", ids.trim_start())?;
-        }
-        rewrap(
-            app,
-            Shown {
-                owner,
-                moved: vec![e],
-            },
-        )?;
+        let moved = vec![e];
+        rewrap(app, Shown { owner, moved })?;
     }
     Ok(())
 }
 
 /// `pattern` from `hosts`: "a.com" is that host, "*.a.com" any host below it.
 fn host_matches(pattern: &str, host: &str) -> bool {
-    match pattern.strip_prefix('*') {
+    match pattern.strip_prefix("*") {
         Some(dot_rest) => host.len() > dot_rest.len() && host.ends_with(dot_rest),
         None => pattern == host,
     }
@@ -411,7 +406,7 @@ fn host_matches(pattern: &str, host: &str) -> bool {
 
 fn rewrap(app: &Rc<App>, s: Shown) -> Res<()> {
     let e = s.owner;
-    if e.local_name() == "iframe" && e.is_connected() {
+    if e.tag_name().eq_ignore_ascii_case("iframe") && e.is_connected() {
         // A frame's page keeps running when its `src` goes: a fresh copy
         // without it takes its place (given its source, the copy would
         // load the page again), and the old frame unloads with its page.

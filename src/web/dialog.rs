@@ -260,13 +260,13 @@ fn decide(app: &Rc<App>, choice: Choice) {
 
 /// The positions of consentry's own switches inside `scope`.
 fn read_switches(app: &App, scope: &Element) -> Vec<(String, bool)> {
-    app.ui
-        .read()
-        .switches
-        .iter()
-        .filter(|(input, _)| !input.disabled() && scope.contains(Some(input)))
-        .map(|(input, id)| (id.clone(), input.checked()))
-        .collect()
+    let mut out = Vec::new();
+    for (input, id) in &app.ui.read().switches {
+        if !input.disabled() && scope.contains(Some(input)) {
+            out.push((id.clone(), input.checked()));
+        }
+    }
+    out
 }
 
 /// Sets every switch in `scope` to the current record, or to the starting
@@ -789,8 +789,8 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
         own(app, &b);
         add(&buttons, &b)?;
     }
-    // The buttons being replaced are gone for good.
-    app.ui.write().controls.retain(|c| !slot.contains(Some(c)));
+    // The buttons replaced here stay listed (two per decision and page
+    // view): detached, they can never be clicked again.
     replace_children(&slot, &[&title, &dl, &buttons])?;
     if let Some(action) = had_focus {
         let next = buttons

@@ -118,7 +118,7 @@ pub fn inline_config() -> Option<String> {
         } else {
             let says = cat(&[
                 "consentry: ignored <",
-                &e.local_name(),
+                &e.tag_name(),
                 " id=\"consentry-config\">: the config is read only from the first <script type=\"application/json\" id=\"consentry-config\">",
             ]);
             web_sys::console::warn_2(&says.into(), &e);
