@@ -315,10 +315,6 @@ fn category_list(app: &App, prefix: &str) -> Res<Element> {
             input.set_attribute("disabled", "")?;
             input.set_attribute("checked", "")?;
         }
-        app.ui
-            .write()
-            .switches
-            .push((input.clone().unchecked_into(), c.id.clone()));
         append(&head, &[&label, &input])?;
         let desc = el("div", &[("id", &desc_id), ("class", "cst-cat-desc")], "")?;
         let body = c.description.get(&app.lang, fb);
@@ -345,6 +341,10 @@ fn category_list(app: &App, prefix: &str) -> Res<Element> {
             )?;
         }
         append(&item, &[&head, &desc])?;
+        app.ui
+            .write()
+            .switches
+            .push((input.unchecked_into(), c.id.clone()));
         if !c.cookies.is_empty() {
             add(&item, &cookie_table(app, c)?)?;
         }
@@ -786,11 +786,11 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
             ],
             w.get(key),
         )?;
+        // Listed for good: replaced on the next refresh, detached, they
+        // can never be clicked again (two per decision and page view).
         own(app, &b);
         add(&buttons, &b)?;
     }
-    // The buttons replaced here stay listed (two per decision and page
-    // view): detached, they can never be clicked again.
     replace_children(&slot, &[&title, &dl, &buttons])?;
     if let Some(action) = had_focus {
         let next = buttons
