@@ -58,6 +58,13 @@ fn config_from(json: Option<String>, source: &str) -> Result<Config, JsError> {
 /// decision. Nothing on the page changes until `begin()`.
 #[wasm_bindgen]
 pub fn start(json: Option<String>, source: &str) -> Result<Consentry, JsError> {
+    // The page's own config block is read here, whatever element the entry
+    // script found under that id.
+    let json = if source == "#consentry-config" {
+        crate::web::dom::inline_config()
+    } else {
+        json
+    };
     let config = config_from(json, source)?;
     let app = App::start(config).map_err(|e| page_error("", &e))?;
     Ok(Consentry { app })

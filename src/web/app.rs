@@ -37,6 +37,8 @@ pub struct App {
     pub queue: RefCell<VecDeque<Element>>,
     pub running: Cell<bool>,
     pub waiting: RefCell<Vec<Listener>>,
+    /// The external script being fetched (its live copy, its gated original).
+    pub flight: RefCell<Option<(Element, Element)>>,
     /// The Trusted Types policy for inline gated scripts, made on first use.
     pub tt_policy: core::cell::OnceCell<Option<JsValue>>,
     observer: RefCell<Option<blocker::Observer>>,
@@ -81,6 +83,7 @@ impl App {
             queue: RefCell::new(VecDeque::new()),
             running: Cell::new(false),
             waiting: RefCell::new(Vec::new()),
+            flight: RefCell::new(None),
             tt_policy: core::cell::OnceCell::new(),
             observer: RefCell::new(None),
             shown: RefCell::new(Vec::new()),

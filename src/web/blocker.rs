@@ -19,11 +19,27 @@ use super::dom::{self, el, Res, Shared};
 
 /// Markup that waits for consent. Media and `<picture>` elements count as
 /// a whole: their `<source>` children carry the `data-src`/`data-srcset`.
-const GATED: &str = "script[type=\"text/plain\"][data-category],[data-category][data-src],[data-category][data-srcset],video[data-category],audio[data-category],picture[data-category]";
+const GATED: &str = "script[type=\"text/plain\"][data-category],[data-category][data-src],[data-category][data-srcset],iframe[data-category][data-srcdoc],video[data-category],audio[data-category],picture[data-category]";
 
 /// Attributes that can turn an element already in the page into gated
 /// markup, or give a gated one its source late.
-const WATCHED: [&str; 4] = ["data-category", "data-src", "data-srcset", "type"];
+const WATCHED: [&str; 5] = [
+    "data-category",
+    "data-src",
+    "data-srcset",
+    "data-srcdoc",
+    "type",
+];
+
+/// Held attributes and the live ones they become: `data-poster` keeps a
+/// gated video's poster image back, `data-srcdoc` a gated iframe's inline
+/// document (it can load and run anything `src` could).
+const PAIRS: [(&str, &str); 4] = [
+    ("data-srcset", "srcset"),
+    ("data-src", "src"),
+    ("data-poster", "poster"),
+    ("data-srcdoc", "srcdoc"),
+];
 
 /// Watches the document for gated markup inserted after start-up.
 pub struct Observer {
@@ -66,7 +82,13 @@ pub fn sweep(app: &Rc<App>, root: &Element) {
         }
     }
     let mut later = Vec::new();
-    for e in found {
+    // A live copy can still look gated (`data-type="text/plain"`, or an
+    // attribute a page script adds later): activating it again would feed
+    // the observer forever. What we made is never gated markup.
+    for e in found
+        .into_iter()
+        .filter(|e| !e.has_attribute("data-consentry"))
+    {
         if e.tag_name().eq_ignore_ascii_case("script") {
             if is_allowed(app, &e) {
                 app.queue.write().push_back(e);
@@ -110,17 +132,16 @@ pub fn run(app: &Rc<App>) {
                 let weak = Rc::downgrade(app);
                 let resume = move |_: &web_sys::Event| {
                     if let Some(app) = weak.upgrade() {
-                        app.waiting.write().clear();
-                        app.running.set(false);
+                        land(&app);
                         run(&app);
                     }
                 };
                 let on_load = Listener::once(&new, "load", resume.clone());
                 let on_error = Listener::once(&new, "error", resume);
                 app.waiting.write().extend([on_load, on_error]);
+                *app.flight.write() = Some((new.clone(), old.clone()));
                 if old.replace_with_with_node_1(&new).is_err() {
-                    app.waiting.write().clear();
-                    app.running.set(false);
+                    land(app);
                     continue;
                 }
                 return;
@@ -129,6 +150,33 @@ pub fn run(app: &Rc<App>) {
             Err(_) => {}
         }
     }
+}
+
+/// The script in flight has finished (or will never run): the queue moves on.
+fn land(app: &App) {
+    app.waiting.write().clear();
+    *app.flight.write() = None;
+    app.running.set(false);
+}
+
+/// A script still downloading when its category is refused must not run
+/// when it arrives. A classic script that has been inserted runs even if it
+/// is removed again; one whose document changed since it was inserted never
+/// does (HTML "execute the script element", step 1, which Chromium follows).
+/// So the copy moves into a document of its own and the gated original goes
+/// back where it was, ready for a later consent.
+fn ground(app: &Rc<App>) {
+    let flight = app.flight.read().clone();
+    let Some((new, old)) = flight else { return };
+    if is_allowed(app, &old) {
+        return;
+    }
+    let _ = new.replace_with_with_node_1(&old);
+    if let Ok(inert) = web_sys::Document::new() {
+        let _ = inert.adopt_node(&new);
+    }
+    land(app);
+    run(app);
 }
 
 /// Replaces a blocked script with a live copy. Returns the copy when it is
@@ -141,6 +189,9 @@ pub fn run(app: &Rc<App>) {
 fn activate(app: &App, old: &Element) -> Res<Option<Element>> {
     let new: HtmlScriptElement = old.clone_node_with_deep(true)?.dyn_into()?;
     new.remove_attribute("type")?;
+    // `data-src` (Klaro's and older cookieconsent's spelling) becomes `src`.
+    swap(&new, true)?;
+    new.set_attribute("data-consentry", "live")?;
     if let Some(t) = old.get_attribute("data-type") {
         new.set_attribute("type", &t)?;
         new.remove_attribute("data-type")?;
@@ -156,7 +207,7 @@ fn activate(app: &App, old: &Element) -> Res<Option<Element>> {
     // Dynamically inserted scripts default to async; order is kept by
     // waiting, so keep what the author wrote.
     new.set_async(old.has_attribute("async"));
-    if old.has_attribute("src") {
+    if new.has_attribute("src") {
         Ok(Some(new.into()))
     } else {
         // Chromium does not carry an inline script's vouched-for text over a
@@ -230,7 +281,7 @@ fn give_sources(e: &Element) -> Res<Vec<Element>> {
 
 fn swap(e: &Element, live: bool) -> Res<bool> {
     let mut any = false;
-    for (gated, on) in [("data-srcset", "srcset"), ("data-src", "src")] {
+    for (gated, on) in PAIRS {
         let (from, to) = if live { (gated, on) } else { (on, gated) };
         if let Some(v) = e.get_attribute(from) {
             e.remove_attribute(from)?;
@@ -280,28 +331,98 @@ pub struct Shown {
 /// instead of running until the next page. (Scripts that ran cannot be
 /// taken back; `reload_on_withdraw` is for those.)
 pub fn conceal(app: &Rc<App>) {
+    ground(app);
     let all = core::mem::take(&mut *app.shown.write());
     for s in all {
-        if !s.owner.is_connected() {
-            continue;
-        }
+        // Detached ones too: a tab panel or a kept-alive component that is
+        // out of the document now must not load again when it comes back.
         if is_allowed(app, &s.owner) {
             app.shown.write().push(s);
         } else {
             let _ = rewrap(app, s);
         }
     }
+    let _ = released(app);
+}
+
+/// Frames, images and media that load without being gated markup, when
+/// refused: the prelude held them and let them go, or the page wrote them
+/// live. One with a `data-category` is refused by that; one without, by the
+/// category whose `hosts` (CONTRACT §6) name its host, which it then
+/// carries. They are taken back like revealed markup and, being gated
+/// markup from now on, come back with a later consent.
+fn released(app: &Rc<App>) -> Res<()> {
+    let root = dom::document()?
+        .document_element()
+        .ok_or_else(|| JsValue::from_str("no root element"))?;
+    let base = root.base_uri()?.unwrap_or_default();
+    let list = root.query_selector_all("iframe[src],img[src],video[src],audio[src],source[src]")?;
+    for i in 0..list.length() {
+        let Some(e) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        // A <source> goes with its media element, as in authored markup.
+        let owner = if e.tag_name().eq_ignore_ascii_case("source") {
+            e.parent_element()
+        } else {
+            Some(e.clone())
+        };
+        let Some(owner) = owner else { continue };
+        if owner.has_attribute("data-category") {
+            if is_allowed(app, &owner) {
+                continue;
+            }
+        } else {
+            let src = e.get_attribute("src").unwrap_or_default();
+            let Ok(url) = web_sys::Url::new_with_base(&src, &base) else {
+                continue;
+            };
+            let host = url.hostname();
+            let host = host.strip_suffix('.').unwrap_or(&host);
+            // Required categories are always allowed, so never found here.
+            let Some(c) = app
+                .config
+                .categories
+                .iter()
+                .find(|c| !app.allowed(&c.id) && c.hosts.iter().any(|h| host_matches(h, host)))
+            else {
+                continue;
+            };
+            owner.set_attribute("data-category", &c.id)?;
+        }
+        let moved = vec![e];
+        rewrap(app, Shown { owner, moved })?;
+    }
+    Ok(())
+}
+
+/// `pattern` from `hosts`: "a.com" is that host, "*.a.com" any host below it.
+fn host_matches(pattern: &str, host: &str) -> bool {
+    match pattern.strip_prefix("*") {
+        Some(dot_rest) => host.len() > dot_rest.len() && host.ends_with(dot_rest),
+        None => pattern == host,
+    }
 }
 
 fn rewrap(app: &Rc<App>, s: Shown) -> Res<()> {
     let e = s.owner;
-    if e.tag_name().eq_ignore_ascii_case("iframe") {
+    if e.tag_name().eq_ignore_ascii_case("iframe") && e.is_connected() {
         // A frame's page keeps running when its `src` goes: a fresh copy
-        // takes its place, and the old frame unloads with its page.
+        // without it takes its place (given its source, the copy would
+        // load the page again), and the old frame unloads with its page.
         let copy: Element = e.clone_node()?.unchecked_into();
-        e.replace_with_with_node_1(&copy)?;
         swap(&copy, false)?;
-        return placeholder(app, &copy);
+        let focused = dom::document()?.active_element().is_some_and(|a| a == e);
+        e.replace_with_with_node_1(&copy)?;
+        placeholder(app, &copy)?;
+        // A keyboard user inside the frame stays where it was, on the
+        // notice that took its place, rather than falling to <body>.
+        if focused {
+            if let Some(p) = copy.previous_element_sibling() {
+                dom::focus(&p);
+            }
+        }
+        return Ok(());
     }
     for m in &s.moved {
         swap(m, false)?;
@@ -339,6 +460,8 @@ fn placeholder(app: &Rc<App>, frame: &Element) -> Res<()> {
             ("class", "cst-ph"),
             ("lang", &app.lang),
             ("role", "region"),
+            // Focusable by script only: it takes the focus of a frame it replaces.
+            ("tabindex", "-1"),
             ("aria-label", if what.is_empty() { &says } else { &what }),
         ],
         "",

@@ -32,6 +32,17 @@ pub struct Ui {
     resize: Option<Resize>,
     /// The object URL of the last record download.
     export_url: Option<String>,
+    /// Every button consentry made. Only these act: a button another
+    /// script puts inside the root is not ours to obey.
+    controls: Vec<Element>,
+    /// Every switch consentry made, with its category. Choices are read
+    /// from these, never from a query that a planted input could answer.
+    switches: Vec<(HtmlInputElement, String)>,
+}
+
+/// Remembers `e` as one of consentry's own buttons.
+fn own(app: &App, e: &Element) {
+    app.ui.write().controls.push(e.clone());
 }
 
 /// Adds the root with the banner, the reopen control and a live region as
@@ -122,6 +133,7 @@ pub fn mount(app: &Rc<App>) -> Res<()> {
         ],
         "",
     )?;
+    own(app, &reopen);
     append(&root, &[&banner, &reopen, &status])?;
     body.insert_before(&root, body.first_child().as_ref())?;
 
@@ -189,6 +201,7 @@ fn actions(app: &App, which: &[&str]) -> Res<Element> {
             ],
             app.words.get(key),
         )?;
+        own(app, &b);
         row.append_child(&b)?;
     }
     Ok(row)
@@ -203,11 +216,14 @@ fn on_action(app: &Rc<App>, e: &Event) {
     let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
         return;
     };
-    let Some(control) = target
-        .closest("[data-consentry-action],[data-consentry=\"reopen\"]")
-        .ok()
-        .flatten()
-    else {
+    let control = app
+        .ui
+        .read()
+        .controls
+        .iter()
+        .find(|c| c.contains(Some(&target)))
+        .cloned();
+    let Some(control) = control else {
         return;
     };
     if control.get_attribute("data-consentry").as_deref() == Some("reopen") {
@@ -225,7 +241,7 @@ fn on_action(app: &Rc<App>, e: &Event) {
         Some("close") => close_preferences(app),
         Some("save") => {
             if let Some(scope) = scope {
-                decide(app, Choice::Custom(read_switches(&scope)));
+                decide(app, Choice::Custom(read_switches(app, &scope)));
             }
         }
         Some("export") => {
@@ -242,24 +258,12 @@ fn decide(app: &Rc<App>, choice: Choice) {
     }
 }
 
-/// The switch positions inside `scope`.
-fn read_switches(scope: &Element) -> Vec<(String, bool)> {
+/// The positions of consentry's own switches inside `scope`.
+fn read_switches(app: &App, scope: &Element) -> Vec<(String, bool)> {
     let mut out = Vec::new();
-    if let Ok(list) = scope.query_selector_all("input[data-consentry-category]") {
-        for i in 0..list.length() {
-            if let Some(input) = list
-                .item(i)
-                .and_then(|n| n.dyn_into::<HtmlInputElement>().ok())
-            {
-                if !input.disabled() {
-                    out.push((
-                        input
-                            .get_attribute("data-consentry-category")
-                            .unwrap_or_default(),
-                        input.checked(),
-                    ));
-                }
-            }
+    for (input, id) in &app.ui.read().switches {
+        if !input.disabled() && scope.contains(Some(input)) {
+            out.push((id.clone(), input.checked()));
         }
     }
     out
@@ -271,17 +275,9 @@ fn sync_switches(app: &App, scope: &Element) {
     let choices = app
         .record()
         .map_or_else(|| consent::starting_choices(&app.config), |r| r.choices);
-    if let Ok(list) = scope.query_selector_all("input[data-consentry-category]") {
-        for i in 0..list.length() {
-            if let Some(input) = list
-                .item(i)
-                .and_then(|n| n.dyn_into::<HtmlInputElement>().ok())
-            {
-                let id = input
-                    .get_attribute("data-consentry-category")
-                    .unwrap_or_default();
-                input.set_checked(choices.iter().any(|(k, v)| *k == id && *v));
-            }
+    for (input, id) in &app.ui.read().switches {
+        if scope.contains(Some(input)) {
+            input.set_checked(choices.iter().any(|(k, v)| k == id && *v));
         }
     }
 }
@@ -345,6 +341,10 @@ fn category_list(app: &App, prefix: &str) -> Res<Element> {
             )?;
         }
         append(&item, &[&head, &desc])?;
+        app.ui
+            .write()
+            .switches
+            .push((input.unchecked_into(), c.id.clone()));
         if !c.cookies.is_empty() {
             add(&item, &cookie_table(app, c)?)?;
         }
@@ -426,6 +426,7 @@ fn build_preferences(app: &Rc<App>) -> Res<Element> {
         ],
         "×",
     )?;
+    own(app, &close);
     append(&head, &[&title, &close])?;
     let body = el("div", &[("class", "cst-prefs-body")], "")?;
     let text = el(
@@ -785,6 +786,9 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
             ],
             w.get(key),
         )?;
+        // Listed for good: replaced on the next refresh, detached, they
+        // can never be clicked again (two per decision and page view).
+        own(app, &b);
         add(&buttons, &b)?;
     }
     replace_children(&slot, &[&title, &dl, &buttons])?;

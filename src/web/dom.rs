@@ -95,6 +95,38 @@ pub fn add(parent: &Element, child: &Element) -> Res<()> {
     parent.append_child(child).map(|_| ())
 }
 
+/// The text of the page's config: the first
+/// `<script type="application/json" id="consentry-config">`, else none.
+/// Any other element with that id (a sanitiser that keeps ids lets a
+/// comment's `<p id="consentry-config">` through) is ignored, and a console
+/// warning shows it.
+pub fn inline_config() -> Option<String> {
+    let list = document()
+        .ok()?
+        .query_selector_all("#consentry-config")
+        .ok()?;
+    let mut found = None;
+    for i in 0..list.length() {
+        let Some(e) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        if found.is_none()
+            && e.matches("script[type=\"application/json\" i]")
+                .unwrap_or(false)
+        {
+            found = e.text_content();
+        } else {
+            let says = cat(&[
+                "consentry: ignored <",
+                &e.tag_name(),
+                " id=\"consentry-config\">: the config is read only from the first <script type=\"application/json\" id=\"consentry-config\">",
+            ]);
+            web_sys::console::warn_2(&says.into(), &e);
+        }
+    }
+    found
+}
+
 /// Moves focus to `e`, if it can take it.
 pub fn focus(e: &Element) {
     if let Ok(h) = html(e) {
