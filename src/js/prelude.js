@@ -76,7 +76,7 @@
   const category = (url) => {
     let h;
     try {
-      h = new URL(url, D.baseURI).hostname.replace(/\.$/, "");
+      h = new URL(url, D.baseURI).hostname.replace(/\.+$/, "");
     } catch {
       return;
     }
