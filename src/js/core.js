@@ -135,7 +135,7 @@ export function ours(d, api) {
 
 /** Reports a window.Consentry that consentry did not make. Nothing it gates will load. */
 export function taken() {
-  console.error("consentry: window.Consentry was defined by another script; consentry did not start");
+  console.error("consentry: window.Consentry is taken by another script; consentry did not start");
 }
 
 /** Puts `api` on window as a property other scripts cannot replace. */

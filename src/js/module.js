@@ -25,7 +25,7 @@ export function init(config) {
     // holding the name is an error, and nothing gated loads.
     if (!ours(own, facade().api)) {
       taken();
-      instance = Promise.reject(new Error("init(): window.Consentry was defined by another script; consentry did not start"));
+      instance = Promise.reject(new Error("init(): window.Consentry is taken by another script; consentry did not start"));
       return instance;
     }
     instance = own.value.ready.then(() => own.value);

@@ -292,7 +292,7 @@ new Image().src = "https://www.facebook.com/tr?id=fake";</script>
           await settle(600);
           assert.deepEqual(t.hits, [], "something was released on a fake Consentry's word");
           assert.ok(
-            t.consoleErrors.some((e) => /window\.Consentry was defined by another script/.test(e)),
+            t.consoleErrors.some((e) => /window\.Consentry is taken by another script/.test(e)),
             `no console error names window.Consentry: ${JSON.stringify(t.errors)}`,
           );
         },
