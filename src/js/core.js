@@ -6,8 +6,12 @@
 
 const NOT_READY = "consentry is not ready yet: wait for Consentry.ready";
 
-/** Builds the API object and the two functions that settle it. */
-export function facade() {
+/**
+ * Builds the API object and the two functions that settle it. `tell` is the
+ * prelude's channel when this entry claimed it (see script.js): settle()
+ * calls it so the prelude releases what is now allowed in the same task.
+ */
+export function facade(tell) {
   let core = null;
   let failure = null;
   let resolve, reject;
@@ -105,10 +109,9 @@ export function facade() {
       // are requested before ~3 ms of CSS parsing, and page scripts waiting
       // for DOMContentLoaded do not wait for it either.
       style();
-      // prelude hook (issue #8): consentry-prelude.js releases what it held
-      // in this task, before `consentry:ready`, asking this api (not whatever
-      // window.Consentry is) from now on.
-      if (typeof window.__consentryPrelude === "function") window.__consentryPrelude(api.allowed);
+      // The prelude releases what it held in this task, before
+      // `consentry:ready`; it asks this api's allowed() and nothing else.
+      if (tell) tell();
       resolve();
       dispatchEvent(new Event("consentry:ready"));
     },
@@ -118,6 +121,21 @@ export function facade() {
       reject(failure);
     },
   };
+}
+
+/**
+ * Whether an own `window.Consentry` property is one a consentry entry made
+ * (publish() below): anything else there is another script's, and consentry
+ * does not run beside it.
+ */
+export function ours(d, api) {
+  const v = d.value;
+  return !d.configurable && !d.writable && !!v && Object.isFrozen(v) && v.ready instanceof Promise && `${Object.keys(v)}` == `${Object.keys(api)}`;
+}
+
+/** Reports a window.Consentry that consentry did not make. Nothing it gates will load. */
+export function taken() {
+  console.error("consentry: window.Consentry is taken by another script; consentry did not start");
 }
 
 /** Puts `api` on window as a property other scripts cannot replace. */

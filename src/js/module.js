@@ -4,7 +4,7 @@
 import loadWasm, { start } from "../../target/wbg/consentry.js";
 import wasmText from "../../target/wbg/consentry_bg.wasm";
 import { wasmBytes } from "./bytes.js";
-import { domReady, facade, publish } from "./core.js";
+import { domReady, facade, ours, publish, taken } from "./core.js";
 
 let instance;
 
@@ -19,9 +19,16 @@ export function init(config) {
   if (typeof window === "undefined" || typeof document === "undefined") {
     return Promise.reject(new Error("init(): consentry runs in a browser; call it on the client, not during server rendering"));
   }
-  if (window.Consentry && window.Consentry.ready) {
-    // The script tag got here first: share its instance.
-    instance = window.Consentry.ready.then(() => window.Consentry);
+  const own = Object.getOwnPropertyDescriptor(window, "Consentry");
+  if (own) {
+    // The script tag got here first: share its instance. Anything else
+    // holding the name is an error, and nothing gated loads.
+    if (!ours(own, facade().api)) {
+      taken();
+      instance = Promise.reject(new Error("init(): window.Consentry is taken by another script; consentry did not start"));
+      return instance;
+    }
+    instance = own.value.ready.then(() => own.value);
     return instance;
   }
   let json;
@@ -37,6 +44,10 @@ export function init(config) {
   }
   const { api, settle, fail } = facade();
   publish(api);
+  if ("__consentryPrelude" in window) {
+    // The prelude takes orders from the script tag only (src/js/prelude.js).
+    console.error("consentry: the prelude answers only to consentry.js loaded by a script tag, not to init(); what it holds stays held");
+  }
   instance = (async () => {
     await loadWasm({ module_or_path: wasmBytes(wasmText) });
     await domReady();

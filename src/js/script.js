@@ -9,17 +9,30 @@
 //   <link rel="preload" href=".../consentry.wasm" as="fetch" crossorigin>
 // to its <head>, so the wasm downloads in parallel with the script.
 import loadWasm, { start } from "../../target/wbg/consentry.js";
-import { domReady, facade, publish } from "./core.js";
+import { domReady, facade, ours, publish, taken } from "./core.js";
+
+// The prelude's channel (src/js/prelude.js) first, before this script calls
+// anything a page could have replaced: it answers only once, and only while
+// consentry.js itself is the script running. The prelude asks `allowed`,
+// which answers false until the core has started.
+let allowed = () => false;
+const claim = window.__consentryPrelude;
+const tell = typeof claim === "function" ? claim((id) => allowed(id)) : undefined;
 
 (() => {
-  if (window.Consentry) {
+  const { api, settle, fail } = facade(tell);
+  const own = Object.getOwnPropertyDescriptor(window, "Consentry");
+  if (own) {
     // Included twice: the first one stays. Anything else holding the name
-    // would leave the site without consent handling, so say so.
-    if (!window.Consentry.ready) console.error("consentry: window.Consentry is taken by another script; consentry did not start");
+    // (an own property; an element with id="Consentry" does not count) is
+    // an error: consentry does not start, so nothing it gates loads.
+    if (!ours(own, api)) taken();
     return;
   }
-  const { api, settle, fail } = facade();
+  allowed = api.allowed;
   publish(api);
+  // The prelude answers only to a script tag whose file is consentry.js.
+  if (claim && !tell) console.error("consentry: the prelude did not accept this script; what it holds stays held");
   // Fetching and compiling start now, in parallel with the rest of the page.
   let wasm;
   try {
@@ -33,7 +46,22 @@ import { domReady, facade, publish } from "./core.js";
   (async () => {
     await domReady();
     await wasm;
-    const inline = document.getElementById("consentry-config");
+    const inline = config();
     settle(start(inline ? inline.textContent : undefined, "#consentry-config"));
   })().catch(fail);
 })();
+
+/**
+ * The page's config (CONTRACT §2): the first
+ * <script type="application/json" id="consentry-config">. Any other element
+ * with that id (a user comment that kept its id, say) is never read, and a
+ * warning names it.
+ */
+function config() {
+  let found = null;
+  for (const e of document.querySelectorAll('[id="consentry-config"]')) {
+    if (!found && e instanceof HTMLScriptElement && /^application\/json$/i.test(e.type)) found = e;
+    else console.warn(`consentry: ignored <${e.localName} id="consentry-config">: not the first JSON script`);
+  }
+  return found;
+}
