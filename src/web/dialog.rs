@@ -381,7 +381,8 @@ fn cookie_table(app: &App, c: &crate::config::Category) -> Res<Element> {
         let name = el("th", &[("scope", "row")], "")?;
         add(&name, &el("code", &[], &k.name)?)?;
         row.append_child(&name)?;
-        add(&row, &el("td", &[], k.provider.as_deref().unwrap_or("—"))?)?;
+        let provider = k.provider.as_ref().map_or("—", |p| p.get(&app.lang, fb));
+        add(&row, &el("td", &[], provider)?)?;
         let purpose = k.purpose.get(&app.lang, fb);
         add(
             &row,
