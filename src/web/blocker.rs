@@ -338,6 +338,7 @@ fn placeholder(app: &Rc<App>, frame: &Element) -> Res<()> {
             ("data-consentry", "placeholder"),
             ("class", "cst-ph"),
             ("lang", &app.lang),
+            ("data-theme", app.config.theme.name()),
             ("role", "region"),
             ("aria-label", if what.is_empty() { &says } else { &what }),
         ],
