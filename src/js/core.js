@@ -4,6 +4,9 @@
 
 /* global CONSENTRY_CSS */
 
+/** Key of the getter that tells whether an API object failed to start. */
+export const FAILED = Symbol.for("consentry.failed");
+
 const NOT_READY = "consentry is not ready yet: wait for Consentry.ready";
 
 /** Builds the API object and the two functions that settle it. */
@@ -87,6 +90,8 @@ export function facade() {
       call("mountPreferences", (c) => c.mountPreferences(element));
     },
   };
+  // Lets a later init() see that this one failed and start afresh.
+  Object.defineProperty(api, FAILED, { get: () => failure !== null });
   Object.freeze(api);
   return {
     api,
@@ -120,10 +125,21 @@ export function facade() {
   };
 }
 
-/** Puts `api` on window as a property other scripts cannot replace. */
+// The instance window.Consentry answers with. One that failed to start keeps
+// answering (fail-closed: allowed() is false) until a later init() starts
+// another, which takes its place (issue 18).
+let current;
+const expose = () => current;
+
+/**
+ * Puts `api` on window as a property other scripts cannot replace: a
+ * locked getter for `current`, which only this module changes.
+ */
 export function publish(api) {
+  current = api;
+  if (Object.getOwnPropertyDescriptor(window, "Consentry")?.get === expose) return;
   try {
-    Object.defineProperty(window, "Consentry", { value: api, enumerable: true, writable: false, configurable: false });
+    Object.defineProperty(window, "Consentry", { get: expose, enumerable: true, configurable: false });
   } catch {
     // Someone defined it first and locked it: leave the page's choice alone.
   }

@@ -4,7 +4,7 @@
 import loadWasm, { start } from "../../target/wbg/consentry.js";
 import wasmText from "../../target/wbg/consentry_bg.wasm";
 import { wasmBytes } from "./bytes.js";
-import { domReady, facade, publish } from "./core.js";
+import { FAILED, domReady, facade, publish } from "./core.js";
 
 let instance;
 
@@ -12,17 +12,18 @@ let instance;
  * Starts consentry (once per page) and resolves to the Consentry API.
  * `config` follows the categories.toml schema as a plain object; without it
  * the built-in categories are used. Calling init again returns the same
- * instance.
+ * instance once one has started; after a rejected init (a bad config), a
+ * later init starts afresh.
  */
 export function init(config) {
   if (instance) return instance;
   if (typeof window === "undefined" || typeof document === "undefined") {
     return Promise.reject(new Error("init(): consentry runs in a browser; call it on the client, not during server rendering"));
   }
-  if (window.Consentry && window.Consentry.ready) {
-    // The script tag got here first: share its instance.
-    instance = window.Consentry.ready.then(() => window.Consentry);
-    return instance;
+  if (window.Consentry && window.Consentry.ready && !window.Consentry[FAILED]) {
+    // The script tag got here first: share its instance once it started.
+    const shared = window.Consentry;
+    return remember(shared.ready.then(() => shared));
   }
   let json;
   if (config !== undefined && config !== null) {
@@ -37,12 +38,21 @@ export function init(config) {
   }
   const { api, settle, fail } = facade();
   publish(api);
-  instance = (async () => {
+  const starting = (async () => {
     await loadWasm({ module_or_path: wasmBytes(wasmText) });
     await domReady();
     settle(start(json, "init(config)"));
     return api;
   })();
-  instance.catch(fail);
-  return instance;
+  starting.catch(fail);
+  return remember(starting);
+}
+
+/** Keeps `starting` as the page's instance unless it fails to start. */
+function remember(starting) {
+  instance = starting;
+  starting.catch(() => {
+    if (instance === starting) instance = undefined;
+  });
+  return starting;
 }
