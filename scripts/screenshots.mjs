@@ -4,9 +4,12 @@
 //   node scripts/screenshots.mjs            # needs dist/ (node scripts/build.mjs)
 //   node scripts/screenshots.mjs --rtl      # also docs/screenshots/preferences-he.png
 //
-// Writes docs/screenshots/{banner-light,banner-dark,preferences-light,
-// preferences-dark,preferences-ru,banner-phone,account-panel}.png. Every
-// third-party request is answered locally (tests/e2e/harness.mjs).
+// Writes docs/screenshots/: the banner and the preferences in en and ru,
+// light and dark, desktop and phone ({banner,preferences}-{en,ru}-{light,
+// dark}[-phone].png, plus the README's banner-light, banner-dark,
+// preferences-light, preferences-dark, preferences-ru and banner-phone),
+// the reopen control, the GPC notes, an embed placeholder and the account
+// panel. Every third-party request is answered locally (tests/e2e/harness.mjs).
 
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +17,7 @@ import { freshPage, launch, ROOT, startServer } from "../tests/e2e/harness.mjs";
 
 const OUT = join(ROOT, "docs", "screenshots");
 const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 360, height: 740 };
+const PHONE = { width: 390, height: 740 };
 
 /** A config for a right-to-left check: the built-in categories plus Hebrew words. */
 export const HE_CONFIG = {
@@ -63,9 +66,10 @@ export async function override(context, url, body, type = "text/html; charset=ut
   await context.route(url, (route) => route.fulfill({ status: 200, headers: { "Content-Type": type, "Cache-Control": "no-store" }, body }));
 }
 
-async function shoot(browser, server, name, { viewport = DESKTOP, colorScheme = "light", path = "/", html, act, element }) {
+async function shoot(browser, server, name, { viewport = DESKTOP, colorScheme = "light", path = "/", html, act, element, init }) {
   const t = await freshPage(browser, server, { contextOptions: { viewport, colorScheme, reducedMotion: "reduce" } });
   try {
+    if (init) await t.page.addInitScript(init);
     if (html) await override(t.context, t.url(path), html);
     await t.goto(path);
     await t.page.locator('[data-consentry="banner"]').waitFor({ state: "visible" });
@@ -98,6 +102,28 @@ export async function screenshots({ rtl = false } = {}) {
     await shoot(browser, server, "preferences-dark", { colorScheme: "dark", act: openPrefsWithTable });
     await shoot(browser, server, "preferences-ru", { html: pageVariant(index, { lang: "ru" }), act: openPrefs });
     await shoot(browser, server, "banner-phone", { viewport: PHONE });
+    for (const lang of ["en", "ru"]) {
+      const html = lang === "en" ? undefined : pageVariant(index, { lang: "ru" });
+      for (const colorScheme of ["light", "dark"]) {
+        for (const [suffix, viewport] of [["", DESKTOP], ["-phone", PHONE]]) {
+          await shoot(browser, server, `banner-${lang}-${colorScheme}${suffix}`, { html, colorScheme, viewport });
+          await shoot(browser, server, `preferences-${lang}-${colorScheme}${suffix}`, { html, colorScheme, viewport, act: openPrefs });
+        }
+      }
+    }
+    await shoot(browser, server, "reopen", {
+      act: (page) => page.locator('[data-consentry="banner"] [data-consentry-action="reject-all"]').click(),
+    });
+    const gpc = () => Object.defineProperty(Navigator.prototype, "globalPrivacyControl", { get: () => true, configurable: true });
+    await shoot(browser, server, "gpc-banner", { init: gpc });
+    await shoot(browser, server, "gpc-preferences", { init: gpc, act: openPrefs });
+    await shoot(browser, server, "embed-placeholder", {
+      act: async (page) => {
+        await page.locator('[data-consentry="banner"] [data-consentry-action="reject-all"]').click();
+        await page.locator('[data-consentry="placeholder"]').scrollIntoViewIfNeeded();
+      },
+      element: '[data-consentry="placeholder"]',
+    });
     await shoot(browser, server, "account-panel", {
       path: "/account",
       viewport: { width: 1280, height: 1400 },

@@ -3,6 +3,7 @@
 // stopping at the first that fails:
 //
 //   cargo      native `cargo test` (unit tests + tests/*.rs + doc tests)
+//   lint       `cargo fmt --check`, `cargo clippy --lib` native and wasm32, warnings denied
 //   types      `tsc --noEmit --strict` over tests/types/consumer.ts (the shipped .d.ts)
 //   node       `node --test` over tests/node/*.test.mjs (schema, SSR import)
 //   wasm       `cargo test --target wasm32-unknown-unknown --features std --test web` in headless Chromium
@@ -104,12 +105,43 @@ export function parseTap(out) {
   };
 }
 
+/** One check per lint command: passed when it exits 0, one failure otherwise. */
+async function lint() {
+  const checks = [
+    ["cargo", ["fmt", "--check"]],
+    ["cargo", ["clippy", "--lib", "--", "-D", "warnings"]],
+    ["cargo", ["clippy", "--lib", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]],
+  ];
+  let out = "";
+  let passed = 0;
+  let failed = 0;
+  for (const [cmd, args] of checks) {
+    const r = await exec(cmd, args);
+    out += r.out;
+    if (r.code === 0) passed += 1;
+    else failed += 1;
+  }
+  return { code: failed ? 1 : 0, out: `lint: ${passed} passed; ${failed} failed\n${out}` };
+}
+
+/** Reads lint()'s first line. */
+export function parseLint(out) {
+  const m = out.match(/^lint: (\d+) passed; (\d+) failed/);
+  return { passed: m ? Number(m[1]) : 0, failed: m ? Number(m[2]) : 1, skipped: 0, suites: 1 };
+}
+
 const layers = [
   {
     name: "cargo",
     title: "cargo test (native)",
     run: () => exec("cargo", ["test"]),
     parse: parseCargo,
+  },
+  {
+    name: "lint",
+    title: "lint (fmt, clippy x2)",
+    run: lint,
+    parse: parseLint,
   },
   {
     name: "types",

@@ -44,8 +44,40 @@ pub struct Config {
     /// unloaded.
     pub reload_on_withdraw: bool,
     /// Per-language overrides of the dialog's own texts: language, then
-    /// (key, text) pairs whose keys are those of `text::KEYS`.
+    /// (key, text) pairs whose keys pass `text::is_key`.
     pub ui: Vec<(String, Vec<(String, String)>)>,
+    /// The colour scheme: follow the browser, or pin one.
+    pub theme: Theme,
+    /// What the current revision changed, said to visitors asked again.
+    pub amendment: Option<Amendment>,
+}
+
+/// `theme = "auto" | "light" | "dark"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    #[default]
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    /// The config word, also the dialog's `data-theme` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// A short note on what the current revision changed, with its date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Amendment {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub note: Text,
 }
 
 /// Where and how long the consent cookie lives.
@@ -77,7 +109,7 @@ pub struct Category {
 pub struct CookieInfo {
     /// Exact name, or a pattern with `*` standing for any run of characters.
     pub name: String,
-    pub provider: Option<String>,
+    pub provider: Option<Text>,
     pub purpose: Text,
     pub duration: Option<Text>,
 }
@@ -138,6 +170,8 @@ impl Config {
             consent_mode: Vec::new(),
             reload_on_withdraw: false,
             ui: Vec::new(),
+            theme: Theme::Auto,
+            amendment: None,
         };
         let mut consent_mode = None;
         let mut ui = None;
@@ -156,6 +190,8 @@ impl Config {
                 "google_consent_mode" => consent_mode = Some(val),
                 "reload_on_withdraw" => cfg.reload_on_withdraw = boolean(val, key)?,
                 "ui" => ui = Some(val),
+                "theme" => cfg.theme = theme(val)?,
+                "amendment" => cfg.amendment = Some(amendment(val)?),
                 _ => return Err(Error::new(key.as_str(), "unknown key")),
             }
         }
@@ -517,7 +553,7 @@ fn cookie_info(v: &Value) -> Result<CookieInfo, Error> {
                 }
                 c.name = s;
             }
-            "provider" => c.provider = Some(string(val, k, 200)?),
+            "provider" => c.provider = Some(text(val, k)?),
             "purpose" => c.purpose = text(val, k)?,
             "duration" => c.duration = Some(text(val, k)?),
             _ => return Err(Error::new(k, "unknown key")),
@@ -550,6 +586,79 @@ fn google_consent_mode(v: &Value, cats: &[Category]) -> Result<Vec<(String, Vec<
     Ok(out)
 }
 
+fn theme(v: &Value) -> Result<Theme, Error> {
+    match v {
+        Value::Str(s) if s == "auto" => Ok(Theme::Auto),
+        Value::Str(s) if s == "light" => Ok(Theme::Light),
+        Value::Str(s) if s == "dark" => Ok(Theme::Dark),
+        _ => Err(Error::new(
+            "theme",
+            "must be \"auto\", \"light\" or \"dark\"",
+        )),
+    }
+}
+
+/// Longest amendment note: a line or two on the first layer, not a policy.
+const MAX_NOTE: usize = 300;
+
+fn amendment(v: &Value) -> Result<Amendment, Error> {
+    let mut date = None;
+    let mut note = None;
+    for (key, val) in as_map(v, "amendment")? {
+        let path = Error::new(key.as_str(), "")
+            .within("amendment")
+            .path()
+            .to_owned();
+        match key.as_str() {
+            "date" => {
+                let s = string(val, &path, 10)?;
+                if !is_date(&s) {
+                    return Err(
+                        Error::new(path, "must be a date like \"2026-12-01\"").with_value(s)
+                    );
+                }
+                date = Some(s);
+            }
+            "note" => {
+                let t = text(val, &path)?;
+                if t.entries
+                    .iter()
+                    .any(|(_, s)| crate::error::char_len(s) > MAX_NOTE)
+                {
+                    return Err(Error::new(
+                        path,
+                        "is too long (a note has at most 300 characters)",
+                    ));
+                }
+                note = Some(t);
+            }
+            _ => return Err(Error::new(path, "unknown key")),
+        }
+    }
+    match (date, note) {
+        (Some(date), Some(note)) => Ok(Amendment { date, note }),
+        (None, _) => Err(Error::new("amendment.date", "is required")),
+        (_, None) => Err(Error::new("amendment.note", "is required")),
+    }
+}
+
+/// `YYYY-MM-DD` with a month from 01 to 12 and a day from 01 to 31.
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let num = |r: core::ops::Range<usize>| -> Option<u32> {
+        let d = b.get(r)?;
+        d.iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    b.len() == 10
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && num(0..4).is_some()
+        && num(5..7).is_some_and(|m| (1..=12).contains(&m))
+        && num(8..10).is_some_and(|d| (1..=31).contains(&d))
+}
+
 /// Per language, the (key, text) overrides of the dialog's words.
 type UiTexts = Vec<(String, Vec<(String, String)>)>;
 
@@ -566,7 +675,7 @@ fn ui_texts(v: &Value) -> Result<UiTexts, Error> {
         let mut pairs = Vec::new();
         for (key, s) in as_map(texts, &at)? {
             let p = Error::new(key.as_str(), "").within(&at).path().to_owned();
-            if !crate::text::KEYS.contains(&key.as_str()) {
+            if !crate::text::is_key(key) {
                 return Err(Error::new(p, "unknown dialog text"));
             }
             pairs.push((key.clone(), string(s, &p, MAX_TEXT)?));

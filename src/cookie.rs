@@ -501,3 +501,16 @@ mod tests {
         assert!(!d.iter().any(|s| s.contains("Secure")));
     }
 }
+
+/// The highest config revision any consent cookie called `name` in a
+/// `document.cookie` string answered, valid or not for today's config. Only
+/// used to tell a visitor asked again after a revision bump what changed.
+pub fn answered_revision(cookies: &str, name: &str) -> Option<u32> {
+    values(cookies, name)
+        .filter_map(|v| {
+            let mut parts = split::pieces(v, b'.');
+            (parts.next()? == VERSION).then_some(())?;
+            parse_decimal(parts.next()?)
+        })
+        .max()
+}

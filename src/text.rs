@@ -4,144 +4,126 @@
 use crate::config::Config;
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
-/// Keys a config may override under `[ui.<lang>]`.
-pub const KEYS: [&str; 28] = [
-    "banner_title",
-    "banner_text",
-    "policy_link",
-    "accept_all",
-    "reject_all",
-    "preferences",
-    "preferences_title",
-    "preferences_text",
-    "save",
-    "close",
-    "required",
-    "required_note",
-    "gpc_note",
-    "cookies_summary",
-    "cookie_name",
-    "cookie_provider",
-    "cookie_purpose",
-    "cookie_duration",
-    "reopen",
-    "saved",
-    "no_memory",
-    "placeholder",
-    "placeholder_allow",
-    "record_title",
-    "record_id",
-    "record_given",
-    "record_updated",
-    "export",
+/// Every text of the dialog by name, in English and Russian. A config may
+/// override any of them under `[ui.<lang>]` (CONTRACT §6); a text is found by
+/// its name, never by its place in this table.
+const WORDS: [(&str, &str, &str); 39] = [
+    ("banner_title", "Cookies on this site", "Файлы cookie на этом сайте"),
+    (
+        "banner_text",
+        "We use cookies that keep you signed in and protect the site. With your permission we also use cookies for settings, marketing and analytics. You can change your mind at any time under “Cookie settings” at the bottom of the page.",
+        "Мы используем cookie, которые сохраняют вход и защищают сайт. С вашего разрешения мы также используем cookie для настроек, маркетинга и аналитики. Изменить решение можно в любое время кнопкой «Настройки cookie» внизу страницы.",
+    ),
+    ("policy_link", "Privacy policy", "Политика конфиденциальности"),
+    ("accept_all", "Accept all", "Принять все"),
+    ("reject_all", "Reject all", "Отклонить все"),
+    ("preferences", "Preferences", "Настроить"),
+    ("preferences_title", "Cookie preferences", "Настройки cookie"),
+    (
+        "preferences_text",
+        "Choose which kinds of cookies we may use. You can change this at any time under “Cookie settings”.",
+        "Выберите, какие cookie нам можно использовать. Изменить выбор можно в любое время кнопкой «Настройки cookie».",
+    ),
+    ("save", "Save choices", "Сохранить выбор"),
+    ("close", "Close", "Закрыть"),
+    ("required", "Always on", "Всегда включены"),
+    (
+        "required_note",
+        "Needed for the site to work; no consent is asked for these.",
+        "Нужны для работы сайта; согласие на них не требуется.",
+    ),
+    (
+        "gpc_note",
+        "Your browser sent a Global Privacy Control signal, so this stays off unless you switch it on here.",
+        "Ваш браузер передал сигнал Global Privacy Control, поэтому эта категория выключена, пока вы не включите её здесь.",
+    ),
+    ("cookies_summary", "Cookies in this category", "Cookie этой категории"),
+    ("cookie_name", "Name", "Название"),
+    ("cookie_provider", "Provider", "Поставщик"),
+    ("cookie_purpose", "Purpose", "Назначение"),
+    ("cookie_duration", "Duration", "Срок хранения"),
+    ("reopen", "Cookie settings", "Настройки cookie"),
+    ("saved", "Your choices are saved.", "Ваш выбор сохранён."),
+    (
+        "no_memory",
+        "Cookies are blocked in this browser, so your choice applies to this page only.",
+        "Cookie в этом браузере запрещены, поэтому выбор действует только на этой странице.",
+    ),
+    (
+        "placeholder",
+        "This content is from a third party and needs “{}” cookies.",
+        "Это содержимое стороннего сервиса, для него нужны cookie категории «{}».",
+    ),
+    ("placeholder_allow", "Allow {}", "Разрешить «{}»"),
+    ("record_title", "Your consent record", "Запись о вашем согласии"),
+    ("record_id", "Consent ID", "Идентификатор согласия"),
+    ("record_given", "First decision", "Первое решение"),
+    ("record_updated", "Last change", "Последнее изменение"),
+    ("record_method", "Decision", "Решение"),
+    ("record_revision", "Cookie policy version", "Версия правил cookie"),
+    ("method_accept_all", "Accepted all", "Приняты все"),
+    ("method_reject_all", "Rejected all", "Отклонены все"),
+    ("method_custom", "Chosen in the preferences", "Выбрано в настройках"),
+    ("export", "Download record (JSON)", "Скачать запись (JSON)"),
+    ("withdraw", "Withdraw consent", "Отозвать согласие"),
+    ("record_none", "You have not made a choice yet.", "Вы ещё не сделали выбор."),
+    (
+        "record_nothing",
+        "You have not allowed any optional cookies, so there is no consent to withdraw.",
+        "Вы не разрешили ни одной необязательной категории cookie, поэтому отзывать нечего.",
+    ),
+    ("withdrawn", "Consent withdrawn.", "Согласие отозвано."),
+    (
+        "gpc_banner",
+        "Your browser sends a Global Privacy Control signal, so “Accept all” leaves this off: {}. You can still switch it on in the preferences.",
+        "Ваш браузер передаёт сигнал Global Privacy Control, поэтому «Принять все» не включает: «{}». Включить это можно в настройках.",
+    ),
+    (
+        "amended",
+        "We changed how we use cookies on {}:",
+        "{} мы изменили порядок использования cookie:",
+    ),
 ];
 
-/// Keys beyond [`KEYS`] used by the account panel; kept apart so the list
-/// above stays the one that config overrides are checked against.
-pub const MORE_KEYS: [&str; 4] = ["withdraw", "record_none", "withdrawn", "gpc_banner"];
+/// Whether `key` names a dialog text a config may override.
+pub fn is_key(key: &str) -> bool {
+    WORDS.iter().any(|w| w.0 == key)
+}
 
-const EN: [&str; 32] = [
-    "Cookies on this site",
-    "We use cookies that keep you signed in and protect your account. With your permission we also use cookies to remember your settings, measure our marketing and understand how the site is used. You can change your mind at any time.",
-    "Privacy policy",
-    "Accept all",
-    "Reject all",
-    "Preferences",
-    "Cookie preferences",
-    "Choose which kinds of cookies we may use. Strictly necessary ones are always on, because the site cannot work without them.",
-    "Save choices",
-    "Close",
-    "Always on",
-    "Needed for the site to work; no consent is asked for these.",
-    "Your browser sent a Global Privacy Control signal, so this stays off unless you switch it on here.",
-    "Cookies in this category",
-    "Name",
-    "Provider",
-    "Purpose",
-    "Duration",
-    "Cookie settings",
-    "Your choices are saved.",
-    "Cookies are blocked in this browser, so your choice applies to this page only.",
-    "This content is from a third party and needs “{}” cookies.",
-    "Allow {}",
-    "Your consent record",
-    "Receipt ID",
-    "First decision",
-    "Last change",
-    "Download record (JSON)",
-    "Withdraw all consent",
-    "You have not made a choice yet.",
-    "Consent withdrawn.",
-    "Your browser sends a Global Privacy Control signal, so “{}” stays off even if you accept all; you can still switch it on in the preferences.",
-];
+/// The names of every dialog text, in table order (for docs and tests).
+pub fn keys() -> impl Iterator<Item = &'static str> {
+    WORDS.iter().map(|w| w.0)
+}
 
-const RU: [&str; 32] = [
-    "Файлы cookie на этом сайте",
-    "Мы используем cookie, которые сохраняют вход в аккаунт и защищают его. С вашего разрешения мы также используем cookie, чтобы запоминать ваши настройки, оценивать рекламу и понимать, как используется сайт. Вы можете изменить решение в любое время.",
-    "Политика конфиденциальности",
-    "Принять все",
-    "Отклонить все",
-    "Настроить",
-    "Настройки cookie",
-    "Выберите, какие cookie нам можно использовать. Строго необходимые включены всегда: без них сайт не работает.",
-    "Сохранить выбор",
-    "Закрыть",
-    "Всегда включены",
-    "Нужны для работы сайта; согласие на них не требуется.",
-    "Ваш браузер передал сигнал Global Privacy Control, поэтому эта категория выключена, пока вы не включите её здесь.",
-    "Cookie этой категории",
-    "Название",
-    "Поставщик",
-    "Назначение",
-    "Срок хранения",
-    "Настройки cookie",
-    "Ваш выбор сохранён.",
-    "Cookie в этом браузере запрещены, поэтому выбор действует только на этой странице.",
-    "Это содержимое стороннего сервиса, для него нужны cookie категории «{}».",
-    "Разрешить «{}»",
-    "Запись о вашем согласии",
-    "Номер квитанции",
-    "Первое решение",
-    "Последнее изменение",
-    "Скачать запись (JSON)",
-    "Отозвать всё согласие",
-    "Вы ещё не сделали выбор.",
-    "Согласие отозвано.",
-    "Ваш браузер передаёт сигнал Global Privacy Control, поэтому «{}» останется выключенным, даже если вы примете все; включить это можно в настройках.",
-];
-
-/// The dialog's words for one language, with config overrides applied.
+/// The dialog's words for one language: built-in English or Russian, with
+/// the config's `[ui.<lang>]` overrides looked up first, by name.
 #[derive(Clone, Debug)]
 pub struct Words {
-    texts: Vec<String>,
+    ru: bool,
+    overrides: Vec<(String, String)>,
 }
 
 impl Words {
-    /// The words for `lang`: built-in English or Russian, then the config's
-    /// `[ui.<lang>]` overrides on top.
+    /// The words for `lang`: the overrides for exactly `lang` when the config
+    /// has them, else those for its primary language.
     pub fn for_lang(lang: &str, config: &Config) -> Words {
-        let base = if primary(lang) == "ru" { &RU } else { &EN };
-        let mut texts: Vec<String> = base.iter().map(|s| (*s).to_owned()).collect();
-        for (l, pairs) in &config.ui {
-            if l.eq_ignore_ascii_case(lang)
-                || primary(l) == primary(lang)
-                    && !config.ui.iter().any(|(x, _)| x.eq_ignore_ascii_case(lang))
-            {
-                for (k, v) in pairs {
-                    if let Some(slot) = index(k).and_then(|i| texts.get_mut(i)) {
-                        slot.clone_from(v);
-                    }
-                }
-            }
+        let exact = config.ui.iter().find(|(l, _)| l.eq_ignore_ascii_case(lang));
+        let pairs = exact.or_else(|| config.ui.iter().find(|(l, _)| primary(l) == primary(lang)));
+        Words {
+            ru: primary(lang) == "ru",
+            overrides: pairs.map(|(_, p)| p.clone()).unwrap_or_default(),
         }
-        Words { texts }
     }
 
-    /// The text for `key` (one of [`KEYS`] or [`MORE_KEYS`]).
+    /// The text named `key`; "" for a name that is not in the table.
     pub fn get(&self, key: &str) -> &str {
-        index(key)
-            .and_then(|i| self.texts.get(i))
-            .map_or("", |s| s.as_str())
+        if let Some((_, v)) = self.overrides.iter().find(|(k, _)| k == key) {
+            return v;
+        }
+        WORDS
+            .iter()
+            .find(|w| w.0 == key)
+            .map_or("", |w| if self.ru { w.2 } else { w.1 })
     }
 
     /// The text for `key` with `{}` replaced by `arg`.
@@ -166,10 +148,6 @@ fn fill(text: &str, arg: &str) -> String {
         }
         None => text.to_owned(),
     }
-}
-
-fn index(key: &str) -> Option<usize> {
-    KEYS.iter().chain(MORE_KEYS.iter()).position(|k| *k == key)
 }
 
 fn primary(tag: &str) -> &str {
@@ -232,9 +210,39 @@ mod tests {
 
     #[test]
     fn tables_are_complete() {
-        assert_eq!(EN.len(), KEYS.len() + MORE_KEYS.len());
-        assert!(EN.iter().chain(RU.iter()).all(|s| !s.is_empty()));
+        assert!(WORDS.iter().all(|w| !w.1.is_empty() && !w.2.is_empty()));
+        for (i, w) in WORDS.iter().enumerate() {
+            assert!(!WORDS[..i].iter().any(|x| x.0 == w.0), "{} twice", w.0);
+            // A placeholder in one language is a placeholder in the other.
+            assert_eq!(w.1.contains("{}"), w.2.contains("{}"), "{}", w.0);
+        }
         assert!(is_rtl("he-IL") && !is_rtl("ru"));
+    }
+
+    /// Every text is found by its name, and every one can be overridden.
+    #[test]
+    fn every_text_is_overridable_by_name() {
+        let ui: Vec<String> = keys().map(|k| format!(r#""{k}":"de {k}""#)).collect();
+        let json = format!(
+            r#"{{"languages":["de"],"ui":{{"de":{{{}}}}},"categories":[{{"id":"a","title":"A"}}]}}"#,
+            ui.join(",")
+        );
+        let cfg = Config::from_json(&json).unwrap_or_else(|e| panic!("{}", e.message()));
+        let de = Words::for_lang("de-AT", &cfg);
+        let ru = Words::for_lang("ru", &cfg);
+        for k in keys() {
+            assert_eq!(de.get(k), format!("de {k}"));
+            assert!(!ru.get(k).starts_with("de "), "{k}");
+        }
+        assert_eq!(de.get("no_such_key"), "");
+        assert_eq!(
+            Words::for_lang("ru", &cfg).get("withdraw"),
+            "Отозвать согласие"
+        );
+        assert_eq!(
+            Words::for_lang("ru", &cfg).get("record_id"),
+            "Идентификатор согласия"
+        );
     }
 
     /// Every text of up to five characters from an alphabet of braces, ASCII

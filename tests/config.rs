@@ -504,7 +504,7 @@ fn bad_configs_name_the_key_path_and_the_reason() {
             cat_with(r#","cookies":[{"name":"a=b"}]"#),
             "categories[0].cookies[0].name: is not a cookie name (use * for any run of characters) \"a=b\"".into(),
         ),
-        (cookie_with(r#","provider":1"#), "categories[0].cookies[0].provider: expected a string (got a number)".into()),
+        (cookie_with(r#","provider":1"#), "categories[0].cookies[0].provider: expected a string or a table of texts by language (got a number)".into()),
         (cookie_with(r#","purpose":1"#), "categories[0].cookies[0].purpose: expected a string or a table of texts by language (got a number)".into()),
         (cookie_with(r#","duration":{"en":1}"#), "categories[0].cookies[0].duration.en: expected a string (got a number)".into()),
         (cookie_with(r#","expires":"1y""#), "categories[0].cookies[0].expires: unknown key".into()),

@@ -12,11 +12,11 @@
   "use strict";
 
   const TITLES = {
-    authorization: "Sign-in",
+    authorization: "Authorization",
     security: "Security",
-    settings: "Settings",
+    settings: "Settings and processes",
     marketing: "Marketing",
-    analytics: "Analytics",
+    analytics: "Stability, analytics and development",
   };
   const REQUIRED = ["authorization", "security"];
   const $ = (id) => document.getElementById(id);

@@ -18,7 +18,7 @@ export type ConsentType =
 export interface CookieInfo {
   /** Exact name, or a pattern where `*` matches any run of characters (`_ga_*`). */
   name: string;
-  provider?: string;
+  provider?: Text;
   purpose?: Text;
   duration?: Text;
 }
@@ -44,9 +44,11 @@ export interface Category {
 export type UiKey =
   | "banner_title" | "banner_text" | "policy_link" | "accept_all" | "reject_all" | "preferences"
   | "preferences_title" | "preferences_text" | "save" | "close" | "required" | "required_note"
-  | "gpc_note" | "cookies_summary" | "cookie_name" | "cookie_provider" | "cookie_purpose"
-  | "cookie_duration" | "reopen" | "saved" | "no_memory" | "placeholder" | "placeholder_allow"
-  | "record_title" | "record_id" | "record_given" | "record_updated" | "export";
+  | "gpc_note" | "cookies_summary" | "cookie_name" | "cookie_provider" | "cookie_purpose" | "cookie_duration"
+  | "reopen" | "saved" | "no_memory" | "placeholder" | "placeholder_allow" | "record_title"
+  | "record_id" | "record_given" | "record_updated" | "record_method" | "record_revision" | "method_accept_all"
+  | "method_reject_all" | "method_custom" | "export" | "withdraw" | "record_none" | "record_nothing"
+  | "withdrawn" | "gpc_banner" | "amended";
 
 /** The config: the categories.toml schema as an object. */
 export interface Config {
@@ -69,6 +71,10 @@ export interface Config {
   google_consent_mode?: { [categoryId: string]: ConsentType[] };
   /** Reload the page after a withdrawal (scripts that ran cannot be unloaded). */
   reload_on_withdraw?: boolean;
+  /** "auto" follows the browser (default); "light" or "dark" pins the dialog's look. */
+  theme?: "auto" | "light" | "dark";
+  /** What the current revision changed, shown to visitors asked again after a bump. */
+  amendment?: { date: string; note: Text };
   /** Per-language overrides of the dialog's own texts. */
   ui?: { [lang: string]: Partial<Record<UiKey, string>> };
 }

@@ -4,6 +4,9 @@
 
 /* global CONSENTRY_CSS */
 
+/** Key of the getter that tells whether an API object failed to start. */
+export const FAILED = Symbol.for("consentry.failed");
+
 const NOT_READY = "consentry is not ready yet: wait for Consentry.ready";
 
 /**
@@ -91,6 +94,8 @@ export function facade(tell) {
       call("mountPreferences", (c) => c.mountPreferences(element));
     },
   };
+  // Lets a later init() see that this one failed and start afresh.
+  Object.defineProperty(api, FAILED, { get: () => failure !== null });
   Object.freeze(api);
   return {
     api,
@@ -123,14 +128,27 @@ export function facade(tell) {
   };
 }
 
+// The instance window.Consentry answers with. One that failed to start keeps
+// answering (fail-closed: allowed() is false) until a later init() starts
+// another, which takes its place (issue 18).
+let current;
+const expose = () => current;
+
 /**
  * Whether an own `window.Consentry` property is one a consentry entry made
- * (publish() below): anything else there is another script's, and consentry
- * does not run beside it.
+ * (publish() below, in this bundle or the other one): a locked getter with no
+ * setter whose value is a frozen API object of the same shape. Anything else
+ * there is another script's, and consentry does not run beside it.
  */
 export function ours(d, api) {
-  const v = d.value;
-  return !d.configurable && !d.writable && !!v && Object.isFrozen(v) && v.ready instanceof Promise && `${Object.keys(v)}` == `${Object.keys(api)}`;
+  if (d.configurable || d.set || !d.get) return false;
+  let v;
+  try {
+    v = d.get.call(window);
+  } catch {
+    return false;
+  }
+  return !!v && Object.isFrozen(v) && v.ready instanceof Promise && `${Object.keys(v)}` == `${Object.keys(api)}`;
 }
 
 /** Reports a window.Consentry that consentry did not make. Nothing it gates will load. */
@@ -138,10 +156,15 @@ export function taken() {
   console.error("consentry: window.Consentry is taken by another script; consentry did not start");
 }
 
-/** Puts `api` on window as a property other scripts cannot replace. */
+/**
+ * Puts `api` on window as a property other scripts cannot replace: a
+ * locked getter for `current`, which only this module changes.
+ */
 export function publish(api) {
+  current = api;
+  if (Object.getOwnPropertyDescriptor(window, "Consentry")?.get === expose) return;
   try {
-    Object.defineProperty(window, "Consentry", { value: api, enumerable: true, writable: false, configurable: false });
+    Object.defineProperty(window, "Consentry", { get: expose, enumerable: true, configurable: false });
   } catch {
     // Someone defined it first and locked it: leave the page's choice alone.
   }

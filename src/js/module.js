@@ -4,7 +4,7 @@
 import loadWasm, { start } from "../../target/wbg/consentry.js";
 import wasmText from "../../target/wbg/consentry_bg.wasm";
 import { wasmBytes } from "./bytes.js";
-import { domReady, facade, ours, publish, taken } from "./core.js";
+import { FAILED, domReady, facade, ours, publish, taken } from "./core.js";
 
 let instance;
 
@@ -12,7 +12,8 @@ let instance;
  * Starts consentry (once per page) and resolves to the Consentry API.
  * `config` follows the categories.toml schema as a plain object; without it
  * the built-in categories are used. Calling init again returns the same
- * instance.
+ * instance once one has started; after a rejected init (a bad config), a
+ * later init starts afresh.
  */
 export function init(config) {
   if (instance) return instance;
@@ -21,15 +22,14 @@ export function init(config) {
   }
   const own = Object.getOwnPropertyDescriptor(window, "Consentry");
   if (own) {
-    // The script tag got here first: share its instance. Anything else
-    // holding the name is an error, and nothing gated loads.
+    // The script tag got here first: share its instance once it started.
+    // Anything else holding the name is an error, and nothing gated loads.
     if (!ours(own, facade().api)) {
       taken();
-      instance = Promise.reject(new Error("init(): window.Consentry is taken by another script; consentry did not start"));
-      return instance;
+      return Promise.reject(new Error("init(): window.Consentry is taken by another script; consentry did not start"));
     }
-    instance = own.value.ready.then(() => own.value);
-    return instance;
+    const shared = window.Consentry;
+    if (!shared[FAILED]) return remember(shared.ready.then(() => shared));
   }
   let json;
   if (config !== undefined && config !== null) {
@@ -48,12 +48,21 @@ export function init(config) {
     // The prelude takes orders from the script tag only (src/js/prelude.js).
     console.error("consentry: the prelude answers only to consentry.js loaded by a script tag, not to init(); what it holds stays held");
   }
-  instance = (async () => {
+  const starting = (async () => {
     await loadWasm({ module_or_path: wasmBytes(wasmText) });
     await domReady();
     settle(start(json, "init(config)"));
     return api;
   })();
-  instance.catch(fail);
-  return instance;
+  starting.catch(fail);
+  return remember(starting);
+}
+
+/** Keeps `starting` as the page's instance unless it fails to start. */
+function remember(starting) {
+  instance = starting;
+  starting.catch(() => {
+    if (instance === starting) instance = undefined;
+  });
+  return starting;
 }

@@ -459,6 +459,7 @@ fn placeholder(app: &Rc<App>, frame: &Element) -> Res<()> {
             ("data-consentry", "placeholder"),
             ("class", "cst-ph"),
             ("lang", &app.lang),
+            ("data-theme", app.config.theme.name()),
             ("role", "region"),
             // Focusable by script only: it takes the focus of a frame it replaces.
             ("tabindex", "-1"),

@@ -4,7 +4,7 @@
 //! `textContent` or attributes; nothing from a config is parsed as HTML.
 
 use alloc::rc::Rc;
-use alloc::{string::String, vec::Vec};
+use alloc::{string::String, vec, vec::Vec};
 
 use super::listen::{Listener, Resize};
 use wasm_bindgen::JsCast;
@@ -64,6 +64,7 @@ pub fn mount(app: &Rc<App>) -> Res<()> {
             ("data-consentry", "root"),
             ("lang", &app.lang),
             ("dir", dir),
+            ("data-theme", app.config.theme.name()),
         ],
         "",
     )?;
@@ -92,26 +93,43 @@ pub fn mount(app: &Rc<App>) -> Res<()> {
         &[("id", "cst-text"), ("class", "cst-text")],
         w.get("banner_text"),
     )?;
+    // Text and notes scroll inside the banner's height limit; the three
+    // buttons below them stay in view.
+    let inner = el("div", &[("class", "cst-banner-body")], "")?;
+    add(&inner, &title)?;
+    // After a revision bump the policy link goes with the note on what
+    // changed (policy section 9), else with the text.
+    let linked = match amendment(app)? {
+        Some(note) => {
+            add(&inner, &note)?;
+            banner.set_attribute("aria-describedby", "cst-amended cst-text")?;
+            note
+        }
+        None => text.clone(),
+    };
+    add(&inner, &text)?;
     if let Some(url) = &app.config.policy_url {
-        text.append_with_str_1(" ")?;
+        linked.append_with_str_1(" ")?;
         let link = el(
             "a",
             &[("href", url), ("class", "cst-link")],
             w.get("policy_link"),
         )?;
-        text.append_child(&link)?;
+        linked.append_child(&link)?;
     }
-    append(&banner, &[&title, &text])?;
-    gpc_note(app, &banner)?;
+    gpc_note(app, &banner, &inner)?;
     if !app.can_store.get() {
         add(
-            &banner,
+            &inner,
             &el("p", &[("class", "cst-note")], w.get("no_memory"))?,
         )?;
     }
-    add(
+    append(
         &banner,
-        &actions(app, &["reject-all", "accept-all", "open-preferences"])?,
+        &[
+            &inner,
+            &actions(app, &["reject-all", "accept-all", "open-preferences"])?,
+        ],
     )?;
 
     let reopen = el(
@@ -152,9 +170,48 @@ pub fn mount(app: &Rc<App>) -> Res<()> {
     Ok(())
 }
 
+/// For a visitor whose stored decision answered an older revision, the
+/// config's note on what changed, dated in the visitor's language.
+fn amendment(app: &App) -> Res<Option<Element>> {
+    let Some(a) = &app.config.amendment else {
+        return Ok(None);
+    };
+    let asked_before =
+        crate::cookie::answered_revision(&super::jar::read_all(), &app.config.cookie.name)
+            .is_some_and(|r| r < app.config.revision);
+    if !asked_before || app.record().is_some() {
+        return Ok(None);
+    }
+    let date = local_date(
+        &a.date,
+        &app.lang,
+        r#"{"dateStyle":"long","timeZone":"UTC"}"#,
+    )?;
+    let mut text = app.words.fill("amended", &date);
+    text.push(' ');
+    text.push_str(a.note.get(&app.lang, app.fallback()));
+    Ok(Some(el(
+        "p",
+        &[
+            ("id", "cst-amended"),
+            ("class", "cst-text cst-amended"),
+            ("data-consentry", "amendment"),
+        ],
+        &text,
+    )?))
+}
+
+/// `when` (anything `Date` reads) in `lang`'s words and, unless `options`
+/// pins one, the visitor's time zone.
+fn local_date(when: &str, lang: &str, options: &str) -> Res<String> {
+    let date = js_sys::Date::new(&when.into());
+    let options = js_sys::JSON::parse(options)?;
+    Ok(date.to_locale_string(lang, &options).into())
+}
+
 /// Under Global Privacy Control, says on the first layer which categories
 /// "accept all" leaves off (CONTRACT §6).
-fn gpc_note(app: &App, banner: &Element) -> Res<()> {
+fn gpc_note(app: &App, banner: &Element, body: &Element) -> Res<()> {
     if !app.gpc {
         return Ok(());
     }
@@ -175,14 +232,22 @@ fn gpc_note(app: &App, banner: &Element) -> Res<()> {
             ],
             &app.words.fill("gpc_banner", &titles),
         )?;
-        add(banner, &note)?;
-        banner.set_attribute("aria-describedby", "cst-text cst-gpc")?;
+        add(body, &note)?;
+        let mut ids = banner.get_attribute("aria-describedby").unwrap_or_default();
+        ids.push_str(" cst-gpc");
+        banner.set_attribute("aria-describedby", &ids)?;
     }
     Ok(())
 }
 
 /// A row of the given action buttons, all of equal weight.
 fn actions(app: &App, which: &[&str]) -> Res<Element> {
+    actions_styled(app, which, "cst-btn")
+}
+
+/// A row of action buttons whose class is `class`, except "save", which is
+/// always the primary one.
+fn actions_styled(app: &App, which: &[&str], class: &str) -> Res<Element> {
     let row = el("div", &[("class", "cst-actions")], "")?;
     for a in which {
         let key = match *a {
@@ -196,7 +261,7 @@ fn actions(app: &App, which: &[&str]) -> Res<Element> {
             "button",
             &[
                 ("type", "button"),
-                ("class", "cst-btn"),
+                ("class", if key == "save" { "cst-btn" } else { class }),
                 ("data-consentry-action", a),
             ],
             app.words.get(key),
@@ -289,7 +354,9 @@ fn category_list(app: &App, prefix: &str) -> Res<Element> {
     let w = &app.words;
     let fb = app.fallback();
     let list = el("ul", &[("class", "cst-cats")], "")?;
-    for c in &app.config.categories {
+    // What the visitor can change comes first; what is always on follows.
+    let optional = app.config.categories.iter().filter(|c| !c.required);
+    for c in optional.chain(app.config.categories.iter().filter(|c| c.required)) {
         let input_id = dom::cat(&[prefix, "-", &c.id]);
         let desc_id = dom::cat(&[prefix, "-", &c.id, "-d"]);
         let item = el("li", &[("class", "cst-cat")], "")?;
@@ -311,11 +378,24 @@ fn category_list(app: &App, prefix: &str) -> Res<Element> {
             ],
             "",
         )?;
+        append(&head, &[&label, &input])?;
         if c.required {
+            // Still the contract's checked, disabled switch for assistive
+            // technology (CONTRACT §5), but shown as words, not as a greyed
+            // switch that looks operable.
             input.set_attribute("disabled", "")?;
             input.set_attribute("checked", "")?;
+            input.set_attribute("class", "cst-switch cst-sr")?;
+            item.set_attribute("class", "cst-cat cst-cat-required")?;
+            add(
+                &head,
+                &el(
+                    "span",
+                    &[("class", "cst-always"), ("aria-hidden", "true")],
+                    w.get("required"),
+                )?,
+            )?;
         }
-        append(&head, &[&label, &input])?;
         let desc = el("div", &[("id", &desc_id), ("class", "cst-cat-desc")], "")?;
         let body = c.description.get(&app.lang, fb);
         if !body.is_empty() {
@@ -324,11 +404,7 @@ fn category_list(app: &App, prefix: &str) -> Res<Element> {
         if c.required {
             add(
                 &desc,
-                &el(
-                    "p",
-                    &[("class", "cst-note")],
-                    &dom::cat(&[w.get("required"), ". ", w.get("required_note")]),
-                )?,
+                &el("p", &[("class", "cst-note")], w.get("required_note"))?,
             )?;
         } else if c.gpc && app.gpc {
             add(
@@ -381,7 +457,8 @@ fn cookie_table(app: &App, c: &crate::config::Category) -> Res<Element> {
         let name = el("th", &[("scope", "row")], "")?;
         add(&name, &el("code", &[], &k.name)?)?;
         row.append_child(&name)?;
-        add(&row, &el("td", &[], k.provider.as_deref().unwrap_or("—"))?)?;
+        let provider = k.provider.as_ref().map_or("—", |p| p.get(&app.lang, fb));
+        add(&row, &el("td", &[], provider)?)?;
         let purpose = k.purpose.get(&app.lang, fb);
         add(
             &row,
@@ -703,14 +780,21 @@ pub fn mount_panel(app: &Rc<App>, host: &Element) -> Res<()> {
             ("data-consentry", "panel"),
             ("lang", &app.lang),
             ("dir", dir),
+            ("data-theme", app.config.theme.name()),
             ("aria-label", w.get("preferences_title")),
         ],
         "",
     )?;
     add(&panel, &category_list(app, &prefix)?)?;
+    // Saving the switches is the panel's main action; the two shortcuts
+    // beside it are equal to each other and quieter than it.
     add(
         &panel,
-        &actions(app, &["reject-all", "accept-all", "save"])?,
+        &actions_styled(
+            app,
+            &["reject-all", "accept-all", "save"],
+            "cst-btn cst-btn-2",
+        )?,
     )?;
     let record = el(
         "div",
@@ -758,31 +842,57 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
         return Ok(());
     };
     let dl = el("dl", &[("class", "cst-facts")], "")?;
+    let mut revision = String::new();
+    crate::error::push_num(&mut revision, u64::from(r.revision));
+    let method = match r.method {
+        consent::Method::AcceptAll => "method_accept_all",
+        consent::Method::RejectAll => "method_reject_all",
+        consent::Method::Custom => "method_custom",
+    };
     for (key, value) in [
         ("record_id", r.id.clone()),
         ("record_given", crate::time::iso8601(r.given)),
         ("record_updated", crate::time::iso8601(r.updated)),
+        ("record_method", String::from(w.get(method))),
+        ("record_revision", revision),
     ] {
         let dt = el("dt", &[], w.get(key))?;
         let dd = el("dd", &[], "")?;
-        if key == "record_id" {
-            add(&dd, &el("code", &[("data-consentry", "receipt")], &value)?)?;
-        } else {
-            add(
-                &dd,
-                &el("time", &[("datetime", &value)], &readable_time(&value))?,
-            )?;
+        match key {
+            "record_id" => add(&dd, &el("code", &[("data-consentry", "receipt")], &value)?)?,
+            "record_given" | "record_updated" => {
+                // In the visitor's language and time zone; the machine-
+                // readable UTC time stays in `datetime`.
+                let shown = local_date(
+                    &value,
+                    &app.lang,
+                    r#"{"dateStyle":"long","timeStyle":"short"}"#,
+                )?;
+                add(&dd, &el("time", &[("datetime", &value)], &shown)?)?
+            }
+            _ => dd.set_text_content(Some(&value)),
         }
         append(&dl, &[&dt, &dd])?;
     }
+    // Withdraw only when something optional is allowed: after "reject all"
+    // there is nothing to take back, and the panel says so instead.
+    let can_withdraw = r
+        .choices
+        .iter()
+        .any(|(id, on)| *on && app.config.category(id).is_some_and(|c| !c.required));
+    let which: &[&str] = if can_withdraw {
+        &["export", "withdraw"]
+    } else {
+        &["export"]
+    };
     let buttons = el("div", &[("class", "cst-actions")], "")?;
-    for (action, key) in [("export", "export"), ("withdraw", "withdraw")] {
+    for key in which {
         let b = el(
             "button",
             &[
                 ("type", "button"),
-                ("class", "cst-btn"),
-                ("data-consentry-action", action),
+                ("class", "cst-btn cst-btn-2"),
+                ("data-consentry-action", key),
             ],
             w.get(key),
         )?;
@@ -791,7 +901,13 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
         own(app, &b);
         add(&buttons, &b)?;
     }
-    replace_children(&slot, &[&title, &dl, &buttons])?;
+    let mut parts = vec![&title, &dl];
+    let nothing = el("p", &[("class", "cst-note")], w.get("record_nothing"))?;
+    if !can_withdraw {
+        parts.push(&nothing);
+    }
+    parts.push(&buttons);
+    replace_children(&slot, &parts)?;
     if let Some(action) = had_focus {
         let next = buttons
             .query_selector(&dom::cat(&["[data-consentry-action=\"", &action, "\"]"]))?
@@ -829,19 +945,6 @@ fn export(app: &App) -> Res<()> {
         web_sys::Url::revoke_object_url(&old)?;
     }
     Ok(())
-}
-
-/// `2026-11-30T08:05:00Z` as `2026-11-30 08:05:00 UTC`.
-fn readable_time(iso: &str) -> String {
-    let mut out = String::with_capacity(iso.len() + 3);
-    for c in iso.chars() {
-        match c {
-            'T' => out.push(' '),
-            'Z' => out.push_str(" UTC"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `parent.replaceChildren(...children)`, through imports we have anyway

@@ -20,11 +20,13 @@ import {
 setUp();
 
 describe("small screens and zoom", () => {
+  // A required category's switch is visually hidden ("Always on" shows
+  // instead, issue 18): not a target, so not measured.
   async function fits(page, scope) {
     return page.evaluate((sel) => {
       const vw = document.documentElement.clientWidth;
       const out = { scrollWidth: document.documentElement.scrollWidth, vw, bad: [] };
-      for (const b of document.querySelectorAll(`${sel} button, ${sel} input, ${sel} summary`)) {
+      for (const b of document.querySelectorAll(`${sel} button, ${sel} input:not(.cst-sr), ${sel} summary`)) {
         b.scrollIntoView({ block: "nearest" });
         const r = b.getBoundingClientRect();
         const small = r.width < 24 || r.height < 24;

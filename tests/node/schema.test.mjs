@@ -59,16 +59,21 @@ test("it refuses what the wasm validator refuses (config.rs cases)", () => {
     "https policy": minimal({ policy_url: "https://example.com/privacy" }),
     "wildcard host": minimal({}, { hosts: ["*.google-analytics.com"] }),
     "cookie pattern": minimal({}, { cookies: [{ name: "_ga_*", purpose: { en: "x" } }] }),
-    "ui override": minimal({ ui: { "pt-BR": { accept_all: "Aceitar" } } }),
+    "ui override": minimal({ ui: { "pt-BR": { accept_all: "Aceitar", withdraw: "Retirar" } } }),
+    theme: minimal({ theme: "dark" }),
+    amendment: minimal({ revision: 2, amendment: { date: "2026-12-01", note: { en: "x", ru: "y" } } }),
+    "provider by language": minimal({}, { cookies: [{ name: "x", provider: { en: "Chat", ru: "Чат" } }] }),
   };
   for (const [why, config] of Object.entries(good)) assert.deepEqual(check(config), [], why);
 });
 
-test("the schema's dialog text keys are text.rs KEYS, and the .d.ts UiKey lists the same", () => {
+test("the schema's dialog text keys are text.rs WORDS names, and the .d.ts UiKey lists the same", () => {
   const rs = readFileSync(join(ROOT, "src", "text.rs"), "utf8");
-  const block = rs.match(/pub const KEYS: \[&str; \d+\] = \[([^\]]*)\]/);
-  assert.ok(block, "src/text.rs has pub const KEYS");
-  const keys = [...block[1].matchAll(/"([a-z_]+)"/g)].map((m) => m[1]).sort();
+  // Each WORDS entry opens with its name: `("name",` or `(\n        "name",`.
+  const block = rs.slice(rs.indexOf("const WORDS"), rs.indexOf("];", rs.indexOf("const WORDS")));
+  assert.ok(block, "src/text.rs has const WORDS");
+  const keys = [...block.matchAll(/\(\s*"([a-z_]+)",/g)].map((m) => m[1]).sort();
+  assert.ok(keys.includes("withdraw") && keys.includes("banner_title"), keys.join());
   assert.deepEqual([...schema.definitions.uiKey.enum].sort(), keys);
   const dts = readFileSync(join(ROOT, "src", "js", "consentry.d.ts"), "utf8");
   const ui = dts.match(/export type UiKey =([^;]*);/);

@@ -1,0 +1,31 @@
+// Shared by the policy-*.test.mjs files (issue 18): the default config as an
+// object, so a test can serve it with one key changed, and the dialog's
+// built-in words, read from src/text.rs.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "smol-toml";
+import { ROOT } from "./harness.mjs";
+
+/** categories.toml as a plain object (a fresh copy on each call). */
+export function defaultConfig() {
+  return JSON.parse(JSON.stringify(parse(readFileSync(join(ROOT, "categories.toml"), "utf8"))));
+}
+
+/** Every dialog text as [name, English, Russian], in src/text.rs order. */
+export function builtinWords() {
+  const src = readFileSync(join(ROOT, "src", "text.rs"), "utf8");
+  const table = src.slice(src.indexOf("const WORDS"), src.indexOf("];", src.indexOf("const WORDS")));
+  const strings = [...table.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]);
+  const out = [];
+  for (let i = 0; i + 2 < strings.length; i += 3) out.push(strings.slice(i, i + 3));
+  return out;
+}
+
+/** The height and top of the banner's box, and the viewport's height. */
+export function bannerBox(page) {
+  return page.locator('[data-consentry="banner"]').evaluate((b) => {
+    const r = b.getBoundingClientRect();
+    return { top: r.top, height: r.height, viewport: innerHeight };
+  });
+}
