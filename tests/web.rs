@@ -237,9 +237,9 @@ fn a_stored_decision_is_read_back_and_a_broken_one_is_none() {
     assert!(!visible("[data-consentry=\"banner\"]"));
     clean();
     set_cookie("consentry=c1.4.AAAAAAAAAAAAAAAA.zzzzzzzzzzzzz.1.a.analytics:1; Path=/");
-    assert!(jar::load(&config()).is_none());
+    assert!(jar::load(&config(), false).is_none());
     set_cookie("consentry=%3Cscript%3E; Path=/");
-    assert!(jar::load(&config()).is_none());
+    assert!(jar::load(&config(), false).is_none());
     let fresh = start();
     assert!(fresh.record().is_none());
     assert!(visible("[data-consentry=\"banner\"]"));

@@ -130,18 +130,21 @@ pub fn inline_config() -> Option<String> {
 /// Moves focus to `e`, if it can take it.
 pub fn focus(e: &Element) {
     if let Ok(h) = html(e) {
-        let _ = h.focus();
+        swallow!("consentry: focus refused", h.focus());
     }
 }
 
 /// Sets or removes the `hidden` attribute (the same as the property, and
 /// it works on any element).
 pub fn set_hidden(e: &Element, hidden: bool) {
-    let _ = if hidden {
-        e.set_attribute("hidden", "")
-    } else {
-        e.remove_attribute("hidden")
-    };
+    swallow!(
+        "consentry: hidden not set",
+        if hidden {
+            e.set_attribute("hidden", "")
+        } else {
+            e.remove_attribute("hidden")
+        }
+    );
 }
 
 /// Seconds since the epoch, from the browser's clock.

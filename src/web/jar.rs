@@ -104,6 +104,10 @@ pub fn forget(config: &Config) {
     for s in cookie::delete_strings(&config.cookie.name, &host, &path) {
         write(&s);
     }
+    // Writes are sent on without waiting; a read comes back only after
+    // them. Without it, another tab told of the withdrawal right after may
+    // still read the old copy and keep its consent.
+    drop(read_all());
 }
 
 /// Deletes the declared cookies and storage keys of `categories`, on this

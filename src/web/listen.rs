@@ -21,7 +21,10 @@ impl Listener {
         mut f: impl FnMut(&Event) + 'static,
     ) -> Self {
         let callback = Closure::<dyn FnMut(Event)>::new(move |e: Event| f(&e));
-        let _ = target.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref());
+        super::dom::swallow!(
+            "consentry: listener not added",
+            target.add_event_listener_with_callback(kind, callback.as_ref().unchecked_ref())
+        );
         Listener {
             target: target.clone(),
             kind,
@@ -38,9 +41,13 @@ impl Listener {
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        let _ = self
-            .target
-            .remove_event_listener_with_callback(self.kind, self.callback.as_ref().unchecked_ref());
+        super::dom::swallow!(
+            "consentry: listener not removed",
+            self.target.remove_event_listener_with_callback(
+                self.kind,
+                self.callback.as_ref().unchecked_ref()
+            )
+        );
     }
 }
 
