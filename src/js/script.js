@@ -1,7 +1,7 @@
 // Classic script entry: <script src=".../consentry.js" defer>. Fetches its
 // wasm from next to itself (consentry.wasm in the same folder, or the URL in
 // the tag's data-consentry-wasm) and compiles it while it streams in, then
-// reads an inline #consentry-config if present.
+// starts the core, which reads an inline #consentry-config if present.
 //
 // The wasm used to be inline (base64), which saved one round trip but cost
 // 18 KB brotli on every first visit and a long base64 decode on slow phones.
@@ -46,22 +46,9 @@ const tell = typeof claim === "function" ? claim((id) => allowed(id)) : undefine
   (async () => {
     await domReady();
     await wasm;
-    const inline = config();
-    settle(start(inline ? inline.textContent : undefined, "#consentry-config"));
+    // The core reads the page's config itself (the first JSON script with
+    // that id; src/web/dom.rs), and warns about every other element.
+    settle(start(undefined, "#consentry-config"));
   })().catch(fail);
 })();
 
-/**
- * The page's config (CONTRACT §2): the first
- * <script type="application/json" id="consentry-config">. Any other element
- * with that id (a user comment that kept its id, say) is never read, and a
- * warning names it.
- */
-function config() {
-  let found = null;
-  for (const e of document.querySelectorAll('[id="consentry-config"]')) {
-    if (!found && e instanceof HTMLScriptElement && /^application\/json$/i.test(e.type)) found = e;
-    else console.warn(`consentry: ignored <${e.localName} id="consentry-config">: not the first JSON script`);
-  }
-  return found;
-}
