@@ -3,6 +3,7 @@
 // stopping at the first that fails:
 //
 //   cargo      native `cargo test` (unit tests + tests/*.rs + doc tests)
+//   ledger     `cargo test -p consentry-server`: the ledger on SQLite and a private PostgreSQL
 //   types      `tsc --noEmit --strict` over tests/types/consumer.ts (the shipped .d.ts)
 //   node       `node --test` over tests/node/*.test.mjs (schema, SSR import)
 //   wasm       `cargo test --target wasm32-unknown-unknown --features std --test web` in headless Chromium
@@ -109,6 +110,13 @@ const layers = [
     name: "cargo",
     title: "cargo test (native)",
     run: () => exec("cargo", ["test"]),
+    parse: parseCargo,
+  },
+  {
+    // The consent ledger server, against SQLite and a private PostgreSQL.
+    name: "ledger",
+    title: "ledger server (SQLite + PostgreSQL)",
+    run: () => exec("cargo", ["test", "-p", "consentry-server"]),
     parse: parseCargo,
   },
   {

@@ -156,6 +156,9 @@ impl Config {
                 "google_consent_mode" => consent_mode = Some(val),
                 "reload_on_withdraw" => cfg.reload_on_withdraw = boolean(val, key)?,
                 "ui" => ui = Some(val),
+                // The ledger's settings are checked by consentry-server and
+                // by build.rs; the browser only reads `endpoint`, in JS.
+                "ledger" => {}
                 _ => return Err(Error::new(key.as_str(), "unknown key")),
             }
         }
