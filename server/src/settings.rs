@@ -131,9 +131,14 @@ pub fn load(path: &Path) -> Result<Site, String> {
 
 /// Parses a config given as TOML or JSON text.
 pub fn from_text(text: &str, is_json: bool) -> Result<Site, String> {
+    // JSON is read by the core's own reader (key order kept) and stored as
+    // JSON.stringify would write it; TOML is compiled exactly as build.rs
+    // compiles it for the wasm.
     let json = if is_json {
-        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-        serde_json::to_string(&v).map_err(|e| e.to_string())?
+        let v = consentry::json::parse(text).map_err(|e| e.message())?;
+        let mut out = String::with_capacity(text.len());
+        consentry::receipt::push_canonical(&mut out, &v);
+        out
     } else {
         let v: toml::Value = toml::from_str(text).map_err(|e| e.to_string())?;
         serde_json::to_string(&v).map_err(|e| e.to_string())?
@@ -172,4 +177,35 @@ pub fn hex(bytes: &[u8]) -> String {
 /// The config hash a browser showing `lang` sends with its receipts.
 pub fn config_hash(value: &Value, lang: &str) -> String {
     sha256_hex(consentry::receipt::hash_input(value, lang).as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ledger_keys_are_checked() {
+        let base = "[[categories]]\nid = \"a\"\ntitle = \"A\"\n";
+        let site = from_text(base, false).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(site.ledger.retention_days, 395);
+        assert_eq!(site.ledger.ip, IpMode::None);
+        let e = |extra: &str| from_text(&format!("{base}[ledger]\n{extra}\n"), false).err().unwrap_or_default();
+        assert!(e("retention = 3").contains("unknown field `retention`"), "{}", e("retention = 3"));
+        assert!(e("ip = \"full\"").contains("unknown variant `full`"));
+        assert!(e("retention_days = 0").contains("ledger.retention_days"));
+        assert!(e("allowed_origins = [\"https://a.example/\"]").contains("ledger.allowed_origins"));
+        let ok = from_text(&format!("{base}[ledger]\nendpoint = \"/consent/events\"\nip = \"hashed\"\n"), false);
+        assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn json_and_toml_configs_hash_alike_when_equal() {
+        let toml_site = from_text("revision = 2\n[[categories]]\nid = \"a\"\ntitle = { en = \"A\", ru = \"Б\" }\n", false)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let json_site = from_text("{ \"revision\": 2,\n \"categories\": [ {\"id\": \"a\", \"title\": {\"en\": \"A\", \"ru\": \"\\u0411\"}} ] }", true)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(toml_site.json, json_site.json);
+        assert_eq!(config_hash(&toml_site.value, "en"), config_hash(&json_site.value, "en"));
+        assert_ne!(config_hash(&toml_site.value, "en"), config_hash(&toml_site.value, "ru"));
+    }
 }

@@ -514,7 +514,7 @@ pub fn writer(db: Db, queue: usize, batch: usize) -> mpsc::Sender<Job> {
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, events = jobs.len(), "batch not committed");
-                    let msg = e.to_string();
+                    let StoreError::Unavailable(msg) = e;
                     for job in jobs.drain(..) {
                         let _ = job.reply.send(Err(StoreError::Unavailable(msg.clone())));
                     }

@@ -177,7 +177,26 @@ fn limits_and_cors(b: &Backend) {
     assert_eq!(request(s.addr, "GET", "/healthz", &[], b"").status, 200, "health checks are not limited");
 }
 
-fn tamper(b: &Backend, alter: impl Fn(&str, &str)) {
+/// Changes the database behind the server's back, as an intruder would.
+fn alter(b: &Backend, url: &str, sql: &str) {
+    match b {
+        Backend::Sqlite(_) => {
+            let sql = sql.replace(" ON events", "");
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                use sqlx::Connection;
+                let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+                sqlx::raw_sql(&sql).execute(&mut c).await.unwrap();
+            });
+        }
+        Backend::Postgres(c) => {
+            c.psql(url.rsplit('/').next().unwrap(), sql);
+        }
+    }
+}
+
+fn tamper(b: &Backend) {
+    let alter = |url: &str, sql: &str| alter(b, url, sql);
     let dir = tempfile::tempdir().unwrap();
     let cfg = write_config(dir.path(), "");
     let url = b.url("tamper");
@@ -257,39 +276,32 @@ fn kill9(b: &Backend) {
     assert!(ok, "{out}");
 }
 
+/// Each scenario runs on SQLite and on its own PostgreSQL cluster.
+macro_rules! on_both {
+    ($($name:ident),*) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(&super::Backend::sqlite());
+            }
+            #[test]
+            fn postgres() {
+                let cluster = std::sync::Arc::new(super::Cluster::start());
+                super::$name(&super::Backend::Postgres(cluster));
+            }
+        }
+    )*};
+}
+on_both!(endpoints, bad_inputs, limits_and_cors, tamper, kill9);
+
 #[test]
-fn sqlite() {
-    let b = Backend::sqlite();
-    endpoints(&b);
-    bad_inputs(&b);
-    limits_and_cors(&b);
-    tamper(&b, |url, sql| {
-        let path = url.trim_start_matches("sqlite://").to_owned();
-        let sql = sql.replace(" ON events", "");
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async {
-            use sqlx::Connection;
-            let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{path}")).await.unwrap();
-            sqlx::raw_sql(&sql).execute(&mut c).await.unwrap();
-        });
-    });
-    kill9(&b);
+fn postgres_outage() {
+    outage(&Cluster::start());
 }
 
 #[test]
-fn postgres() {
-    let cluster = Arc::new(Cluster::start());
-    let b = Backend::Postgres(cluster.clone());
-    endpoints(&b);
-    bad_inputs(&b);
-    limits_and_cors(&b);
-    tamper(&b, |url, sql| {
-        let db = url.rsplit('/').next().unwrap();
-        cluster.psql(db, sql);
-    });
-    kill9(&b);
-    outage(&cluster);
-    two_servers(&cluster);
+fn postgres_two_servers() {
+    two_servers(&Cluster::start());
 }
 
 /// PostgreSQL stopped: 503, nothing acknowledged; back: everything lands.
