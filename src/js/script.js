@@ -8,7 +8,7 @@
 // A site that wants the round trip back adds
 //   <link rel="preload" href=".../consentry.wasm" as="fetch" crossorigin>
 // to its <head>, so the wasm downloads in parallel with the script.
-import loadWasm, { start } from "../../target/wbg/consentry.js";
+import loadWasm, { defaultConfig, start } from "../../target/wbg/consentry.js";
 import { domReady, facade, publish } from "./core.js";
 
 (() => {
@@ -21,10 +21,10 @@ import { domReady, facade, publish } from "./core.js";
   const { api, settle, fail } = facade();
   publish(api);
   // Fetching and compiling start now, in parallel with the rest of the page.
-  let wasm;
+  let wasm, base;
   try {
     const me = document.currentScript;
-    const base = me && me.src ? me.src : document.baseURI;
+    base = me && me.src ? me.src : document.baseURI;
     wasm = loadWasm({ module_or_path: new URL((me && me.dataset.consentryWasm) || "consentry.wasm", base) });
   } catch (e) {
     wasm = Promise.reject(e);
@@ -34,6 +34,11 @@ import { domReady, facade, publish } from "./core.js";
     await domReady();
     await wasm;
     const inline = document.getElementById("consentry-config");
-    settle(start(inline ? inline.textContent : undefined, "#consentry-config"));
+    const text = inline ? inline.textContent : undefined;
+    settle(start(text, "#consentry-config"));
+    // Receipts for the consent ledger (consentry-ledger.js, next to this
+    // file) only when the config has a [ledger] table.
+    const config = text === undefined ? defaultConfig() : text;
+    if (config.includes('"ledger"')) import(new URL("consentry-ledger.js", base)).then((m) => m.ledger(config, api), () => console.error("consentry: cannot load consentry-ledger.js"));
   })().catch(fail);
 })();
