@@ -15,16 +15,19 @@ pub struct Stats {
     /// Per day: decisions, and per category how many allowed it.
     per_day: Vec<(u64, Vec<u64>)>,
     methods: [u64; 3],
+    /// Required categories: always allowed, so their line says nothing.
+    skip: Vec<String>,
 }
 
 impl Stats {
-    pub fn new(since_ms: i64, days: i64) -> Stats {
+    pub fn new(since_ms: i64, days: i64, skip: Vec<String>) -> Stats {
         Stats {
             since_ms,
             days,
             categories: Vec::new(),
             per_day: (0..days).map(|_| (0, Vec::new())).collect(),
             methods: [0; 3],
+            skip,
         }
     }
 
@@ -45,6 +48,9 @@ impl Stats {
             return;
         };
         for (id, on) in map {
+            if self.skip.contains(&id) {
+                continue;
+            }
             let i = match self.categories.iter().position(|c| *c == id) {
                 Some(i) => i,
                 None if self.categories.len() < MAX_CATEGORIES => {
@@ -160,7 +166,7 @@ h1{{font-size:1.4rem}} h2{{font-size:1.1rem;margin-top:2rem}}
 </style></head><body>
 <h1>Consent ledger</h1>
 <p class="facts">{total_events} events stored · {} decisions in the last {} days</p>
-<h2>Consent rate per category (share of each day's decisions that allowed it)</h2>
+<h2>Consent rate per optional category (share of each day's decisions that allowed it)</h2>
 <ul class="legend">{legend}</ul>
 {}
 <h2>How visitors decided</h2>
@@ -179,8 +185,8 @@ mod tests {
 
     #[test]
     fn counts_rates_and_methods() {
-        let mut s = Stats::new(0, 3);
-        s.add(1000, "accept-all", r#"{"a":true,"b":true}"#);
+        let mut s = Stats::new(0, 3, vec!["r".into()]);
+        s.add(1000, "accept-all", r#"{"r":true,"a":true,"b":true}"#);
         s.add(2000, "reject-all", r#"{"a":true,"b":false}"#);
         s.add(86_400_000 * 2, "custom", r#"{"a":true,"b":true}"#);
         s.add(86_400_000 * 5, "custom", r#"{"a":true,"b":true}"#); // outside: ignored
@@ -190,11 +196,13 @@ mod tests {
         let html = page(&s, 4);
         assert!(html.contains("<svg") && html.contains("accept-all: 1 (33%)"));
         assert!(html.contains("b 01-01: 50%"));
+        assert!(!html.contains("<li><span style=\"background:#2563eb\"></span>r</li>"), "required categories are not drawn");
+        assert_eq!(s.categories, ["a", "b"]);
     }
 
     #[test]
     fn category_ids_are_escaped() {
-        let mut s = Stats::new(0, 1);
+        let mut s = Stats::new(0, 1, Vec::new());
         s.add(0, "custom", r#"{"<script>":true}"#);
         assert!(!page(&s, 1).contains("<script>"));
     }

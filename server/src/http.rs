@@ -36,6 +36,8 @@ pub struct App {
     configs: Mutex<HashMap<String, Arc<Config>>>,
     admin_token: Option<[u8; 32]>,
     ip_key: Vec<u8>,
+    /// The site's required categories, left out of the dashboard's chart.
+    required: Vec<String>,
     limiter: Mutex<HashMap<IpAddr, (f64, Instant)>>,
 }
 
@@ -61,6 +63,7 @@ impl App {
             configs: Mutex::new(configs),
             admin_token,
             ip_key,
+            required: site.config.categories.iter().filter(|c| c.required).map(|c| c.id.clone()).collect(),
             limiter: Mutex::new(HashMap::new()),
         })
     }
@@ -215,7 +218,7 @@ pub fn router(app: Arc<App>) -> Router {
 /// tower-http answers an oversized body in plain text; say it in JSON too.
 async fn json_limit_error(r: Response) -> Response {
     if r.status() == StatusCode::PAYLOAD_TOO_LARGE
-        && r.headers().get(header::CONTENT_TYPE).is_none_or(|v| v != "application/json")
+        && r.headers().get(header::CONTENT_TYPE).map_or(true, |v| v != "application/json")
     {
         return err(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "body: longer than the ledger's max_body_bytes")
             .into_response();
@@ -499,7 +502,7 @@ async fn admin_dashboard(State(app): State<Arc<App>>) -> Result<Response, ApiErr
     app.db.audit("admin", "dashboard", "viewed /admin").await?;
     let days = 30;
     let since = (now_ms() / 86_400_000 - (days - 1)) * 86_400_000;
-    let mut stats = dashboard::Stats::new(since, days);
+    let mut stats = dashboard::Stats::new(since, days, app.required.clone());
     app.db.decisions_since(since, |at, method, cats| stats.add(at, method, cats)).await?;
     let total = app.db.count().await?;
     let html = dashboard::page(&stats, total);
