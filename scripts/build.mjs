@@ -224,6 +224,15 @@ export async function build({ debug = false } = {}) {
     outfile: join(dist, "consentry.js"),
     format: "iife",
   });
+  // (e1) consent ledger receipts: the script tag imports this file only when
+  // its config has a [ledger] table, so sites without one download nothing
+  // more; the ES module bundles it.
+  await esbuild.build({
+    ...common,
+    entryPoints: [need(p("src", "js", "ledger.js"), "ledger receipts")],
+    outfile: join(dist, "consentry-ledger.js"),
+    format: "esm",
+  });
 
   // (e2) the Consent Mode v2 `default` snippet a site inlines (or hosts)
   // before its Google tag; plain ES5, no bundling.

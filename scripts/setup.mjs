@@ -124,6 +124,22 @@ function browser() {
   return "installed (apt)";
 }
 
+export const POSTGRES_BIN = "/usr/lib/postgresql/15/bin";
+
+/** Debian's PostgreSQL 15: the ledger's tests start a private cluster with it. */
+function postgres() {
+  if (existsSync(join(POSTGRES_BIN, "initdb")) && existsSync(join(POSTGRES_BIN, "pg_ctl"))) return "present";
+  const sudo = process.getuid && process.getuid() !== 0 ? ["sudo", "-n"] : [];
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const apt = (args) => (sudo.length ? run(sudo[0], [...sudo.slice(1), "apt-get", ...args], { env }) : run("apt-get", args, { env }));
+  apt(["update", "-q"]);
+  apt(["install", "-y", "-q", "--no-install-recommends", "postgresql"]);
+  if (!existsSync(join(POSTGRES_BIN, "initdb"))) {
+    throw new Error(`apt installed postgresql but ${POSTGRES_BIN}/initdb is still missing`);
+  }
+  return "installed (apt)";
+}
+
 /**
  * @param {{browser?: boolean}} [opts] browser: also make sure Debian's chromium
  *   and chromedriver are installed (tests need them; `npm start` does not).
@@ -132,7 +148,10 @@ export function setup({ browser: wantBrowser = false } = {}) {
   step("npm packages", npmDeps);
   step("rust wasm32 target", rustTarget);
   step("wasm-bindgen-cli", wasmBindgen);
-  if (wantBrowser) step("chromium", browser);
+  if (wantBrowser) {
+    step("chromium", browser);
+    step("postgresql", postgres);
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

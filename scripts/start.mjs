@@ -1,13 +1,17 @@
 #!/usr/bin/env node
-// `npm start`: install what is missing, build dist/, serve the demo.
+// `npm start`: install what is missing, build dist/, serve the demo with the
+// consent ledger (consentry-server on SQLite, .tmp/ledger/demo-ledger.db).
 //
 //   npm start                    # http://127.0.0.1:8080/
 //   npm start -- --port 3000     # or PORT=3000 npm start
 //   npm start -- --debug         # debug build (no wasm-opt, unminified)
+//   npm start -- --no-ledger     # the demo alone, no receipts
 //
 // Only node builtins at top level: this runs on a fresh clone.
 
+import { randomBytes } from "node:crypto";
 import { build } from "./build.mjs";
+import { startLedger, withConfig } from "./ledger.mjs";
 import { portFromArgs, serve } from "./serve.mjs";
 import { setup } from "./setup.mjs";
 
@@ -15,9 +19,23 @@ try {
   const port = portFromArgs();
   setup({ browser: false });
   await build({ debug: process.argv.includes("--debug") });
-  const { url, close } = await serve({ port });
-  console.log(`\nconsentry demo: ${url}/\n(Ctrl+C to stop)`);
-  const stop = () => close().then(() => process.exit(0));
+  let ledger = null;
+  const token = randomBytes(18).toString("base64url");
+  if (!process.argv.includes("--no-ledger")) {
+    ledger = await startLedger({
+      origins: [`http://127.0.0.1:${port}`, `http://localhost:${port}`],
+      env: { CONSENTRY_ADMIN_TOKEN: token },
+    });
+  }
+  const { url, close } = await serve({ port, onRequest: ledger ? withConfig(ledger.configText) : undefined });
+  console.log(`\nconsentry demo: ${url}/`);
+  if (ledger) {
+    console.log(`consent ledger: ${ledger.url} (SQLite: ${ledger.database.replace(/^sqlite:\/\//, "")})`);
+    console.log(`  your receipts: ${ledger.url}/consent/records/<receipt id shown in the dialog>`);
+    console.log(`  dashboard:     curl -H 'Authorization: Bearer ${token}' ${ledger.url}/admin`);
+  }
+  console.log("(Ctrl+C to stop)");
+  const stop = () => Promise.all([close(), ledger?.stop()]).then(() => process.exit(0));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
 } catch (e) {

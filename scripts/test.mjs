@@ -4,6 +4,7 @@
 //
 //   cargo      native `cargo test` (unit tests + tests/*.rs + doc tests)
 //   lint       `cargo fmt --check`, `cargo clippy --lib` native and wasm32, warnings denied
+//   ledger     `cargo test -p consentry-server`: the ledger on SQLite and a private PostgreSQL
 //   types      `tsc --noEmit --strict` over tests/types/consumer.ts (the shipped .d.ts)
 //   node       `node --test` over tests/node/*.test.mjs (schema, SSR import)
 //   wasm       `cargo test --target wasm32-unknown-unknown --features std --test web` in headless Chromium
@@ -142,6 +143,13 @@ const layers = [
     title: "lint (fmt, clippy x2)",
     run: lint,
     parse: parseLint,
+  },
+  {
+    // The consent ledger server, against SQLite and a private PostgreSQL.
+    name: "ledger",
+    title: "ledger server (SQLite + PostgreSQL)",
+    run: () => exec("cargo", ["test", "-p", "consentry-server"]),
+    parse: parseCargo,
   },
   {
     name: "types",

@@ -45,6 +45,13 @@ pub fn check_config(json: Option<String>, source: &str) -> Result<(), JsError> {
     config_from(json, source).map(|_| ())
 }
 
+/// The built-in config's JSON text (`categories.toml` as compiled): the
+/// ledger receipts hash it as the config the visitor saw.
+#[wasm_bindgen(js_name = defaultConfig)]
+pub fn default_config() -> String {
+    crate::DEFAULT_CONFIG.into()
+}
+
 fn config_from(json: Option<String>, source: &str) -> Result<Config, JsError> {
     match json {
         Some(text) => Config::from_json(&text).map_err(|e| js_error(source, &e)),

@@ -192,6 +192,9 @@ impl Config {
                 "ui" => ui = Some(val),
                 "theme" => cfg.theme = theme(val)?,
                 "amendment" => cfg.amendment = Some(amendment(val)?),
+                // The ledger's settings are checked by consentry-server and
+                // by build.rs; the browser only reads `endpoint`, in JS.
+                "ledger" => {}
                 _ => return Err(Error::new(key.as_str(), "unknown key")),
             }
         }

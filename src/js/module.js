@@ -1,10 +1,11 @@
 // ES module entry: `import { init } from "consentry"`. The wasm is carried
 // inline (see bytes.js) so the package works under any bundler with no
 // loader config.
-import loadWasm, { start } from "../../target/wbg/consentry.js";
+import loadWasm, { defaultConfig, start } from "../../target/wbg/consentry.js";
 import wasmText from "../../target/wbg/consentry_bg.wasm";
 import { wasmBytes } from "./bytes.js";
 import { FAILED, domReady, facade, ours, publish, taken } from "./core.js";
+import { ledger } from "./ledger.js";
 
 let instance;
 
@@ -52,6 +53,7 @@ export function init(config) {
     await loadWasm({ module_or_path: wasmBytes(wasmText) });
     await domReady();
     settle(start(json, "init(config)"));
+    ledger(json === undefined ? defaultConfig() : json, api);
     return api;
   })();
   starting.catch(fail);

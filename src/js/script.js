@@ -8,7 +8,7 @@
 // A site that wants the round trip back adds
 //   <link rel="preload" href=".../consentry.wasm" as="fetch" crossorigin>
 // to its <head>, so the wasm downloads in parallel with the script.
-import loadWasm, { start } from "../../target/wbg/consentry.js";
+import loadWasm, { defaultConfig, start } from "../../target/wbg/consentry.js";
 import { domReady, facade, ours, publish, taken } from "./core.js";
 
 // The prelude's channel (src/js/prelude.js) first, before this script calls
@@ -34,10 +34,10 @@ const tell = typeof claim === "function" ? claim((id) => allowed(id)) : undefine
   // The prelude answers only to a script tag whose file is consentry.js.
   if (claim && !tell) console.error("consentry: the prelude did not accept this script; what it holds stays held");
   // Fetching and compiling start now, in parallel with the rest of the page.
-  let wasm;
+  let wasm, base;
   try {
     const me = document.currentScript;
-    const base = me && me.src ? me.src : document.baseURI;
+    base = me && me.src ? me.src : document.baseURI;
     wasm = loadWasm({ module_or_path: new URL((me && me.dataset.consentryWasm) || "consentry.wasm", base) });
   } catch (e) {
     wasm = Promise.reject(e);
@@ -49,6 +49,12 @@ const tell = typeof claim === "function" ? claim((id) => allowed(id)) : undefine
     // The core reads the page's config itself (the first JSON script with
     // that id; src/web/dom.rs), and warns about every other element.
     settle(start(undefined, "#consentry-config"));
+    // Receipts for the consent ledger (consentry-ledger.js, next to this
+    // file) only when the config has a [ledger] table. The same element the
+    // core read: never another element that merely carries the id.
+    const inline = document.querySelector('script[type="application/json" i]#consentry-config');
+    const config = inline ? inline.textContent : defaultConfig();
+    if (config.includes('"ledger"')) import(new URL("consentry-ledger.js", base)).then((m) => m.ledger(config, api), () => console.error("consentry: cannot load consentry-ledger.js"));
   })().catch(fail);
 })();
 

@@ -1,0 +1,151 @@
+//! The `consentry-server` command line.
+
+use clap::{Parser, Subcommand};
+use consentry_server::{http, settings, store, verify};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The consentry consent ledger: stores every decision's receipt as proof
+/// of consent, verifiably.
+#[derive(Parser)]
+#[command(name = "consentry-server", version, about)]
+struct Cli {
+    /// The site config: categories.toml (or .json) with a [ledger] table.
+    #[arg(long, global = true, default_value = "categories.toml", env = "CONSENTRY_CONFIG")]
+    config: PathBuf,
+    /// Database URL: sqlite://PATH (the default, from [ledger] database)
+    /// or postgres://USER@HOST:PORT/DB.
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    database: Option<String>,
+    /// Address to listen on (overrides [ledger] listen).
+    #[arg(long, global = true)]
+    listen: Option<String>,
+    /// File holding the admin bearer token (overrides [ledger]
+    /// admin_token_file; otherwise the variable named by admin_token_env).
+    #[arg(long, global = true)]
+    admin_token_file: Option<PathBuf>,
+    /// Log filter, e.g. info or consentry_server=debug,tower_http=debug.
+    #[arg(long, global = true, env = "RUST_LOG", default_value = "info")]
+    log: String,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the ledger (the default).
+    Serve,
+    /// Check the hash chain; exits 1 naming each altered or removed event.
+    Verify,
+    /// Register another config version (e.g. an older categories.toml) so
+    /// receipts made under it are accepted and its texts are kept.
+    Register {
+        /// The config file to register, TOML or JSON.
+        snapshot: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_default())
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_token(cli: &Cli, ledger: &settings::Ledger) -> Result<Option<String>, String> {
+    let file = cli
+        .admin_token_file
+        .clone()
+        .or_else(|| ledger.admin_token_file.as_ref().map(PathBuf::from));
+    if let Some(f) = file {
+        let t = std::fs::read_to_string(&f)
+            .map_err(|e| format!("cannot read the admin token file {}: {e}", f.display()))?;
+        return Ok(Some(t.trim().to_owned()));
+    }
+    Ok(std::env::var(&ledger.admin_token_env).ok().map(|t| t.trim().to_owned()))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, String> {
+    let site = settings::load(&cli.config)?;
+    let database = cli.database.clone().unwrap_or_else(|| site.ledger.database.clone());
+    match &cli.command {
+        Some(Command::Verify) => {
+            let db = store::Db::open(&database, 2).await?;
+            let (checked, problems) = verify::verify(&db).await.map_err(|e| e.to_string())?;
+            let _ = db.audit("cli", "verify", &format!("checked={checked} problems={}", problems.len())).await;
+            if problems.is_empty() {
+                println!("ok: {checked} events, chain intact");
+                return Ok(ExitCode::SUCCESS);
+            }
+            for p in &problems {
+                println!("{p}");
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        Some(Command::Register { snapshot }) => {
+            let other = settings::load(snapshot)?;
+            let db = store::Db::open(&database, 2).await?;
+            for (lang, hash, new) in consentry_server::register_site(&db, &other, "cli").await? {
+                println!("{hash} {lang} {}", if new { "registered" } else { "already registered" });
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Serve) | None => {
+            let token = read_token(&cli, &site.ledger)?;
+            if token.is_none() {
+                tracing::warn!("no admin token: admin endpoints answer 401");
+            }
+            let ip_key = match site.ledger.ip {
+                settings::IpMode::Hashed => std::env::var(&site.ledger.ip_key_env)
+                    .ok()
+                    .filter(|k| k.len() >= 16)
+                    .ok_or_else(|| format!("ledger.ip = \"hashed\" needs a key of 16+ characters in ${}", site.ledger.ip_key_env))?
+                    .into_bytes(),
+                _ => Vec::new(),
+            };
+            let app = consentry_server::app(&site, &database, token, ip_key).await?;
+            http::purger(app.clone());
+            let listen = cli.listen.clone().unwrap_or_else(|| site.ledger.listen.clone());
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            // Tests and scripts read this line to learn the port.
+            println!("listening on http://{addr}");
+            tracing::info!(%addr, database = %redact(&database), "consentry-server ready");
+            let db = app.db.clone();
+            axum::serve(listener, http::router(app).into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+            db.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The database URL without its password, for the log.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://…@{}", url.get(..s).unwrap_or(""), url.get(at + 1..).unwrap_or("")),
+        _ => url.to_owned(),
+    }
+}
