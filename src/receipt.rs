@@ -130,14 +130,25 @@ pub fn record_of(v: &Value, config: &Config) -> Result<Record, Error> {
             "id" => rid = Some(id(val, "id", 16, 16)?),
             "revision" => {
                 let n = match val {
-                    Value::Num(t) => t.parse::<u32>().ok(),
-                    _ => return Err(Error::new("revision", "expected a whole number").got(val.kind())),
+                    // Digits only, with checked arithmetic: no FromStr (see clippy.toml).
+                    Value::Num(t) if !t.is_empty() => t.bytes().try_fold(0u32, |n, b| {
+                        let d = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+                        n.checked_mul(10)?.checked_add(u32::from(d))
+                    }),
+                    Value::Num(_) => None,
+                    _ => {
+                        return Err(
+                            Error::new("revision", "expected a whole number").got(val.kind())
+                        )
+                    }
                 };
                 match n {
                     Some(n) if n == config.revision => revision = Some(n),
                     _ => {
-                        return Err(Error::new("revision", "does not match the config's revision")
-                            .with_value(num_text(val)))
+                        return Err(
+                            Error::new("revision", "does not match the config's revision")
+                                .with_value(num_text(val)),
+                        )
                     }
                 }
             }
@@ -197,15 +208,22 @@ fn choices(v: &Value, config: &Config) -> Result<Vec<(String, bool)>, Error> {
                     .within("categories"))
             }
             (Some(_), Some(_)) => {
-                return Err(Error::new("categories", "names a category twice").with_value(c.id.as_str()))
+                return Err(
+                    Error::new("categories", "names a category twice").with_value(c.id.as_str())
+                )
             }
             (None, _) => {
-                return Err(Error::new("categories", "is missing a category").with_value(c.id.as_str()))
+                return Err(
+                    Error::new("categories", "is missing a category").with_value(c.id.as_str())
+                )
             }
         };
         if c.required && !on {
-            return Err(Error::new(c.id.as_str(), "is a required category and cannot be refused")
-                .within("categories"));
+            return Err(Error::new(
+                c.id.as_str(),
+                "is a required category and cannot be refused",
+            )
+            .within("categories"));
         }
         out.push((c.id.clone(), on));
     }
@@ -231,30 +249,44 @@ fn num_text(v: &Value) -> &str {
 fn id(v: &Value, path: &'static str, min: usize, max: usize) -> Result<String, Error> {
     let s = text(v, path)?;
     let ok = (min..=max).contains(&s.len())
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok {
         Ok(String::from(s))
     } else if min == max {
         Err(Error::new(path, "must be 16 URL-safe characters (A-Z a-z 0-9 - _)").with_value(s))
     } else {
-        Err(Error::new(path, "must be 16 to 64 URL-safe characters (A-Z a-z 0-9 - _)").with_value(s))
+        Err(Error::new(
+            path,
+            "must be 16 to 64 URL-safe characters (A-Z a-z 0-9 - _)",
+        )
+        .with_value(s))
     }
 }
 
 /// Whether `s` is a well-formed consent id, as the visitor quotes it.
 pub fn is_consent_id(s: &str) -> bool {
-    s.len() == 16 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    s.len() == 16
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Whether `s` is 64 lowercase hex digits.
 pub fn is_hash(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 fn time(v: &Value, path: &'static str) -> Result<u64, Error> {
     let s = text(v, path)?;
-    crate::time::parse_iso8601(s)
-        .ok_or_else(|| Error::new(path, "must be an ISO-8601 UTC time like 2026-01-31T12:00:00Z").with_value(s))
+    crate::time::parse_iso8601(s).ok_or_else(|| {
+        Error::new(
+            path,
+            "must be an ISO-8601 UTC time like 2026-01-31T12:00:00Z",
+        )
+        .with_value(s)
+    })
 }
 
 /// An absolute http(s) address of origin and path only: a query or fragment
@@ -272,9 +304,13 @@ fn page_of(v: &Value) -> Result<String, Error> {
         return Err(Error::new("page", "has no host").with_value(s));
     }
     if s.contains(['?', '#']) {
-        return Err(Error::new("page", "must be origin and path only, without ? or #").with_value(s));
+        return Err(
+            Error::new("page", "must be origin and path only, without ? or #").with_value(s),
+        );
     }
-    if s.chars().any(|c| c.is_control() || c.is_whitespace() || c == '<' || c == '>' || c == '"') {
+    if s.chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '<' || c == '>' || c == '"')
+    {
         return Err(Error::new("page", "holds characters an address cannot have").with_value(s));
     }
     Ok(String::from(s))
@@ -340,7 +376,9 @@ fn push_js_string(out: &mut String, s: &str) {
                 out.push_str("\\u00");
                 let n = c as u32;
                 for shift in [4, 0] {
-                    let digit = crate::error::DIGITS.get(((n >> shift) & 0xf) as usize).copied();
+                    let digit = crate::error::DIGITS
+                        .get(((n >> shift) & 0xf) as usize)
+                        .copied();
                     out.push(char::from(digit.unwrap_or(b'0')));
                 }
             }
@@ -356,7 +394,8 @@ mod tests {
 
     #[test]
     fn canonical_matches_json_stringify() {
-        let v = crate::json::parse("{ \"b\" : [1, true, null], \"a\": \"x\\u0001\\n\\u2028\\\"\" }");
+        let v =
+            crate::json::parse("{ \"b\" : [1, true, null], \"a\": \"x\\u0001\\n\\u2028\\\"\" }");
         let v = match v {
             Ok(v) => v,
             Err(e) => panic!("{}", e.message()),

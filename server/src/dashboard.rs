@@ -4,7 +4,9 @@
 use std::fmt::Write;
 
 const MAX_CATEGORIES: usize = 32;
-const COLOURS: [&str; 8] = ["#2563eb", "#16a34a", "#dc2626", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777"];
+const COLOURS: [&str; 8] = [
+    "#2563eb", "#16a34a", "#dc2626", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777",
+];
 const METHODS: [&str; 3] = ["accept-all", "reject-all", "custom"];
 
 pub struct Stats {
@@ -76,7 +78,10 @@ impl Stats {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn day_label(since_ms: i64, d: i64) -> String {
@@ -93,13 +98,29 @@ fn rate_chart(s: &Stats) -> String {
     let x = |d: i64| left + plot_w * (d as f64) / ((s.days - 1).max(1) as f64);
     let y = |r: f64| top + plot_h * (1.0 - r);
     let mut out = String::new();
-    let _ = write!(out, r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="rate-title"><title id="rate-title">Consent rate per category, last {} days</title>"#, s.days);
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="rate-title"><title id="rate-title">Consent rate per category, last {} days</title>"#,
+        s.days
+    );
     for pct in [0, 25, 50, 75, 100] {
         let yy = y(f64::from(pct) / 100.0);
-        let _ = write!(out, r##"<line x1="{left}" x2="{}" y1="{yy}" y2="{yy}" stroke="#e5e7eb"/><text x="{}" y="{}" font-size="11" text-anchor="end" fill="#6b7280">{pct}%</text>"##, w - 16.0, left - 6.0, yy + 4.0);
+        let _ = write!(
+            out,
+            r##"<line x1="{left}" x2="{}" y1="{yy}" y2="{yy}" stroke="#e5e7eb"/><text x="{}" y="{}" font-size="11" text-anchor="end" fill="#6b7280">{pct}%</text>"##,
+            w - 16.0,
+            left - 6.0,
+            yy + 4.0
+        );
     }
     for d in (0..s.days).step_by(5) {
-        let _ = write!(out, r##"<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#6b7280">{}</text>"##, x(d), h - bottom + 16.0, day_label(s.since_ms, d));
+        let _ = write!(
+            out,
+            r##"<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#6b7280">{}</text>"##,
+            x(d),
+            h - bottom + 16.0,
+            day_label(s.since_ms, d)
+        );
     }
     for (i, id) in s.categories.iter().enumerate() {
         let colour = COLOURS.get(i % COLOURS.len()).copied().unwrap_or("#000");
@@ -112,11 +133,29 @@ fn rate_chart(s: &Stats) -> String {
                 continue;
             }
             let rate = allowed.get(i).copied().unwrap_or(0) as f64 / *n as f64;
-            let _ = write!(path, "{}{:.1},{:.1} ", if pen_down { "L" } else { "M" }, x(d), y(rate));
-            let _ = write!(out, r#"<circle cx="{:.1}" cy="{:.1}" r="2.5" fill="{colour}"><title>{} {}: {:.0}%</title></circle>"#, x(d), y(rate), esc(id), day_label(s.since_ms, d), rate * 100.0);
+            let _ = write!(
+                path,
+                "{}{:.1},{:.1} ",
+                if pen_down { "L" } else { "M" },
+                x(d),
+                y(rate)
+            );
+            let _ = write!(
+                out,
+                r#"<circle cx="{:.1}" cy="{:.1}" r="2.5" fill="{colour}"><title>{} {}: {:.0}%</title></circle>"#,
+                x(d),
+                y(rate),
+                esc(id),
+                day_label(s.since_ms, d),
+                rate * 100.0
+            );
             pen_down = true;
         }
-        let _ = write!(out, r#"<path d="{}" fill="none" stroke="{colour}" stroke-width="2"/>"#, path.trim_end());
+        let _ = write!(
+            out,
+            r#"<path d="{}" fill="none" stroke="{colour}" stroke-width="2"/>"#,
+            path.trim_end()
+        );
     }
     out.push_str("</svg>");
     out
@@ -127,18 +166,34 @@ fn method_chart(s: &Stats) -> String {
     let total: u64 = s.methods.iter().sum();
     let (w, h) = (760.0, 70.0);
     let mut out = String::new();
-    let _ = write!(out, r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="method-title"><title id="method-title">Share of each method</title>"#);
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="method-title"><title id="method-title">Share of each method</title>"#
+    );
     let colours = ["#16a34a", "#dc2626", "#2563eb"];
     let mut at = 0.0;
     for (i, m) in METHODS.iter().enumerate() {
         let n = s.methods.get(i).copied().unwrap_or(0);
-        let share = if total == 0 { 0.0 } else { n as f64 / total as f64 };
+        let share = if total == 0 {
+            0.0
+        } else {
+            n as f64 / total as f64
+        };
         let bw = w * share;
         let colour = colours.get(i).copied().unwrap_or("#000");
         if bw > 0.0 {
-            let _ = write!(out, r#"<rect x="{at:.1}" y="0" width="{bw:.1}" height="32" fill="{colour}"><title>{m}: {n}</title></rect>"#);
+            let _ = write!(
+                out,
+                r#"<rect x="{at:.1}" y="0" width="{bw:.1}" height="32" fill="{colour}"><title>{m}: {n}</title></rect>"#
+            );
         }
-        let _ = write!(out, r##"<rect x="{}" y="46" width="12" height="12" fill="{colour}"/><text x="{}" y="57" font-size="13" fill="#111827">{m}: {n} ({:.0}%)</text>"##, i * 250, i * 250 + 18, share * 100.0);
+        let _ = write!(
+            out,
+            r##"<rect x="{}" y="46" width="12" height="12" fill="{colour}"/><text x="{}" y="57" font-size="13" fill="#111827">{m}: {n} ({:.0}%)</text>"##,
+            i * 250,
+            i * 250 + 18,
+            share * 100.0
+        );
         at += bw;
     }
     if total == 0 {
@@ -152,7 +207,11 @@ pub fn page(s: &Stats, total_events: i64) -> String {
     let mut legend = String::new();
     for (i, id) in s.categories.iter().enumerate() {
         let colour = COLOURS.get(i % COLOURS.len()).copied().unwrap_or("#000");
-        let _ = write!(legend, r#"<li><span style="background:{colour}"></span>{}</li>"#, esc(id));
+        let _ = write!(
+            legend,
+            r#"<li><span style="background:{colour}"></span>{}</li>"#,
+            esc(id)
+        );
     }
     format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>consentry ledger</title>
@@ -196,7 +255,10 @@ mod tests {
         let html = page(&s, 4);
         assert!(html.contains("<svg") && html.contains("accept-all: 1 (33%)"));
         assert!(html.contains("b 01-01: 50%"));
-        assert!(!html.contains("<li><span style=\"background:#2563eb\"></span>r</li>"), "required categories are not drawn");
+        assert!(
+            !html.contains("<li><span style=\"background:#2563eb\"></span>r</li>"),
+            "required categories are not drawn"
+        );
         assert_eq!(s.categories, ["a", "b"]);
     }
 

@@ -63,7 +63,13 @@ impl App {
             configs: Mutex::new(configs),
             admin_token,
             ip_key,
-            required: site.config.categories.iter().filter(|c| c.required).map(|c| c.id.clone()).collect(),
+            required: site
+                .config
+                .categories
+                .iter()
+                .filter(|c| c.required)
+                .map(|c| c.id.clone())
+                .collect(),
             limiter: Mutex::new(HashMap::new()),
         })
     }
@@ -108,7 +114,8 @@ impl App {
             }
         }
         let (tokens, at) = map.entry(ip).or_insert((per_minute, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * per_minute / 60.0).min(per_minute);
+        *tokens =
+            (*tokens + now.duration_since(*at).as_secs_f64() * per_minute / 60.0).min(per_minute);
         *at = now;
         if *tokens >= 1.0 {
             *tokens -= 1.0;
@@ -153,11 +160,15 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "error": self.code, "message": self.message });
         let mut r = (self.status, axum::Json(body)).into_response();
-        if self.status == StatusCode::SERVICE_UNAVAILABLE || self.status == StatusCode::TOO_MANY_REQUESTS {
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        if self.status == StatusCode::SERVICE_UNAVAILABLE
+            || self.status == StatusCode::TOO_MANY_REQUESTS
+        {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         if self.status == StatusCode::UNAUTHORIZED {
-            r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         r
     }
@@ -166,7 +177,11 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         tracing::warn!(error = %e, "database error");
-        err(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the ledger database is unavailable; try again later")
+        err(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the ledger database is unavailable; try again later",
+        )
     }
 }
 
@@ -218,10 +233,16 @@ pub fn router(app: Arc<App>) -> Router {
 /// tower-http answers an oversized body in plain text; say it in JSON too.
 async fn json_limit_error(r: Response) -> Response {
     if r.status() == StatusCode::PAYLOAD_TOO_LARGE
-        && r.headers().get(header::CONTENT_TYPE).map_or(true, |v| v != "application/json")
+        && r.headers()
+            .get(header::CONTENT_TYPE)
+            .map_or(true, |v| v != "application/json")
     {
-        return err(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "body: longer than the ledger's max_body_bytes")
-            .into_response();
+        return err(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "body: longer than the ledger's max_body_bytes",
+        )
+        .into_response();
     }
     r
 }
@@ -234,8 +255,12 @@ fn peer(req: &Request) -> IpAddr {
 
 async fn rate_limit(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     if !app.admit(peer(&req)) {
-        return err(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests from this address; slow down")
-            .into_response();
+        return err(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests from this address; slow down",
+        )
+        .into_response();
     }
     next.run(req).await
 }
@@ -249,7 +274,11 @@ async fn require_admin(State(app): State<Arc<App>>, req: Request, next: Next) ->
         };
         let _ = app
             .db
-            .audit("anonymous", "denied", &format!("{} {}", req.method(), req.uri().path()))
+            .audit(
+                "anonymous",
+                "denied",
+                &format!("{} {}", req.method(), req.uri().path()),
+            )
             .await;
         return err(StatusCode::UNAUTHORIZED, "unauthorized", why).into_response();
     }
@@ -273,43 +302,79 @@ async fn post_event(
         .get(header::CONTENT_TYPE)
         .map(|v| v.to_str().unwrap_or("(not text)").to_ascii_lowercase());
     let Some(ctype) = ctype else {
-        return Err(err(StatusCode::UNSUPPORTED_MEDIA_TYPE, "content_type",
-            "content-type: missing; send application/json or text/plain"));
+        return Err(err(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content_type",
+            "content-type: missing; send application/json or text/plain",
+        ));
     };
     let mut parts = ctype.split(';').map(str::trim);
     let essence = parts.next().unwrap_or("");
     if essence != "application/json" && essence != "text/plain" {
-        return Err(err(StatusCode::UNSUPPORTED_MEDIA_TYPE, "content_type",
-            format!("content-type: expected application/json or text/plain, got \"{}\"", shown(essence))));
+        return Err(err(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content_type",
+            format!(
+                "content-type: expected application/json or text/plain, got \"{}\"",
+                shown(essence)
+            ),
+        ));
     }
     if let Some(cs) = parts.find_map(|p| p.strip_prefix("charset=")) {
         if cs.trim_matches('"') != "utf-8" {
-            return Err(err(StatusCode::UNSUPPORTED_MEDIA_TYPE, "content_type",
-                format!("content-type: charset must be utf-8, got \"{}\"", shown(cs))));
+            return Err(err(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "content_type",
+                format!("content-type: charset must be utf-8, got \"{}\"", shown(cs)),
+            ));
         }
     }
     let text = std::str::from_utf8(&body).map_err(|e| {
-        err(StatusCode::BAD_REQUEST, "encoding",
-            format!("body: not valid UTF-8 (at byte {})", e.valid_up_to()))
+        err(
+            StatusCode::BAD_REQUEST,
+            "encoding",
+            format!("body: not valid UTF-8 (at byte {})", e.valid_up_to()),
+        )
     })?;
-    let value = consentry::json::parse(text)
-        .map_err(|e| err(StatusCode::BAD_REQUEST, "json", format!("body: {}", e.message())))?;
+    let value = consentry::json::parse(text).map_err(|e| {
+        err(
+            StatusCode::BAD_REQUEST,
+            "json",
+            format!("body: {}", e.message()),
+        )
+    })?;
     let hash = consentry::receipt::config_hash_of(&value)
         .map_err(|e| err(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.message()))?;
     let Some(config) = app.config_for(hash).await? else {
-        return Err(err(StatusCode::UNPROCESSABLE_ENTITY, "unknown_config",
-            "config_hash: no config version is registered under this hash"));
+        return Err(err(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_config",
+            "config_hash: no config version is registered under this hash",
+        ));
     };
     let receipt = crate::receipt::check(&value, &config)
         .map_err(|m| err(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m))?;
     let ip = ip.and_then(|ip| keep_ip(app.ledger.ip, ip, &app.ip_key));
     let (tx, rx) = oneshot::channel();
     app.writer
-        .try_send(Job { event: NewEvent::new(receipt, ip), reply: tx })
-        .map_err(|_| err(StatusCode::SERVICE_UNAVAILABLE, "busy", "the ledger is busy; try again shortly"))?;
-    let ack = rx
-        .await
-        .map_err(|_| err(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the ledger writer stopped"))??;
+        .try_send(Job {
+            event: NewEvent::new(receipt, ip),
+            reply: tx,
+        })
+        .map_err(|_| {
+            err(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "the ledger is busy; try again shortly",
+            )
+        })?;
+    let ack = rx.await.map_err(|_| {
+        err(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the ledger writer stopped",
+        )
+    })??;
     let body = serde_json::json!({
         "event_id": ack.event_id,
         "received": iso_ms(ack.received_ms),
@@ -323,14 +388,25 @@ pub struct ConnectInfoOpt(Option<IpAddr>);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ConnectInfoOpt {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ConnectInfoOpt(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ConnectInfoOpt(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
     }
 }
 
 /// A value quoted in an error, cut short and without control characters.
 fn shown(s: &str) -> String {
-    s.chars().take(60).map(|c| if c.is_control() { '\u{fffd}' } else { c }).collect()
+    s.chars()
+        .take(60)
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -378,10 +454,22 @@ fn cell(out: &mut String, v: &str) {
 fn event_csv(e: &Event) -> String {
     let mut s = String::with_capacity(400);
     let fields = [
-        e.seq.to_string(), e.event_id.clone(), e.consent_id.clone(), e.kind.clone(),
-        iso_ms(e.received_ms), iso(e.sent), e.config_hash.clone(), e.revision.to_string(),
-        e.method.clone(), iso(e.given), iso(e.updated), e.categories.clone(),
-        (e.gpc != 0).to_string(), e.page.clone(), e.ip.clone().unwrap_or_default(), e.hash.clone(),
+        e.seq.to_string(),
+        e.event_id.clone(),
+        e.consent_id.clone(),
+        e.kind.clone(),
+        iso_ms(e.received_ms),
+        iso(e.sent),
+        e.config_hash.clone(),
+        e.revision.to_string(),
+        e.method.clone(),
+        iso(e.given),
+        iso(e.updated),
+        e.categories.clone(),
+        (e.gpc != 0).to_string(),
+        e.page.clone(),
+        e.ip.clone().unwrap_or_default(),
+        e.hash.clone(),
     ];
     for (i, f) in fields.iter().enumerate() {
         if i > 0 {
@@ -399,15 +487,24 @@ async fn get_records(
     Query(q): Query<FormatQuery>,
 ) -> Result<Response, ApiError> {
     if !consentry::receipt::is_consent_id(&consent_id) {
-        return Err(err(StatusCode::BAD_REQUEST, "invalid",
-            format!("consent_id: must be 16 URL-safe characters (A-Z a-z 0-9 - _), got \"{}\"", shown(&consent_id))));
+        return Err(err(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            format!(
+                "consent_id: must be 16 URL-safe characters (A-Z a-z 0-9 - _), got \"{}\"",
+                shown(&consent_id)
+            ),
+        ));
     }
     let csv = match q.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
         Some(other) => {
-            return Err(err(StatusCode::BAD_REQUEST, "invalid",
-                format!("format: must be json or csv, got \"{}\"", shown(other))))
+            return Err(err(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                format!("format: must be json or csv, got \"{}\"", shown(other)),
+            ))
         }
     };
     let events = app.db.history(&consent_id, HISTORY).await?;
@@ -430,30 +527,64 @@ struct ExportQuery {
 }
 
 fn day(v: Option<&str>, name: &str) -> Result<i64, ApiError> {
-    let v = v.ok_or_else(|| err(StatusCode::BAD_REQUEST, "invalid", format!("{name}: required, as YYYY-MM-DD")))?;
+    let v = v.ok_or_else(|| {
+        err(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            format!("{name}: required, as YYYY-MM-DD"),
+        )
+    })?;
     let secs = (v.len() == 10)
         .then(|| consentry::time::parse_iso8601(&format!("{v}T00:00:00Z")))
         .flatten()
-        .ok_or_else(|| err(StatusCode::BAD_REQUEST, "invalid", format!("{name}: expected a date like 2026-01-31, got \"{}\"", shown(v))))?;
+        .ok_or_else(|| {
+            err(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                format!(
+                    "{name}: expected a date like 2026-01-31, got \"{}\"",
+                    shown(v)
+                ),
+            )
+        })?;
     Ok(i64::try_from(secs).unwrap_or(i64::MAX).saturating_mul(1000))
 }
 
-async fn admin_export(State(app): State<Arc<App>>, Query(q): Query<ExportQuery>) -> Result<Response, ApiError> {
+async fn admin_export(
+    State(app): State<Arc<App>>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
     let from = day(q.from.as_deref(), "from")?;
     let to = day(q.to.as_deref(), "to")?.saturating_add(86_400_000); // the whole last day
     if to <= from {
-        return Err(err(StatusCode::BAD_REQUEST, "invalid", "to: is before from"));
+        return Err(err(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "to: is before from",
+        ));
     }
     let csv = match q.format.as_deref() {
         None | Some("jsonl") => false,
         Some("csv") => true,
         Some(other) => {
-            return Err(err(StatusCode::BAD_REQUEST, "invalid",
-                format!("format: must be jsonl or csv, got \"{}\"", shown(other))))
+            return Err(err(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                format!("format: must be jsonl or csv, got \"{}\"", shown(other)),
+            ))
         }
     };
     app.db
-        .audit("admin", "export", &format!("from={} to={} format={}", iso(from / 1000), iso(to / 1000), if csv { "csv" } else { "jsonl" }))
+        .audit(
+            "admin",
+            "export",
+            &format!(
+                "from={} to={} format={}",
+                iso(from / 1000),
+                iso(to / 1000),
+                if csv { "csv" } else { "jsonl" }
+            ),
+        )
         .await?;
     // A small channel between the database cursor and the socket: the export
     // streams at the client's pace with a few rows in memory.
@@ -467,24 +598,47 @@ async fn admin_export(State(app): State<Arc<App>>, Query(q): Query<ExportQuery>)
     let head = csv.then(|| Bytes::from_static(CSV_HEADER.as_bytes()));
     let rows = futures_util::stream::unfold(rx, move |mut rx| async move {
         let e = rx.recv().await?;
-        let line = if csv { event_csv(&e) } else { format!("{}\n", event_json(&e)) };
+        let line = if csv {
+            event_csv(&e)
+        } else {
+            format!("{}\n", event_json(&e))
+        };
         Some((Ok::<_, std::io::Error>(Bytes::from(line)), rx))
     });
     let body = futures_util::StreamExt::chain(
         futures_util::stream::iter(head.map(Ok::<_, std::io::Error>)),
         rows,
     );
-    let ctype = if csv { "text/csv; charset=utf-8" } else { "application/jsonl; charset=utf-8" };
+    let ctype = if csv {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/jsonl; charset=utf-8"
+    };
     Ok(([(header::CONTENT_TYPE, ctype)], Body::from_stream(body)).into_response())
 }
 
-async fn admin_delete(State(app): State<Arc<App>>, Path(consent_id): Path<String>) -> Result<Response, ApiError> {
+async fn admin_delete(
+    State(app): State<Arc<App>>,
+    Path(consent_id): Path<String>,
+) -> Result<Response, ApiError> {
     if !consentry::receipt::is_consent_id(&consent_id) {
-        return Err(err(StatusCode::BAD_REQUEST, "invalid",
-            format!("consent_id: must be 16 URL-safe characters, got \"{}\"", shown(&consent_id))));
+        return Err(err(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            format!(
+                "consent_id: must be 16 URL-safe characters, got \"{}\"",
+                shown(&consent_id)
+            ),
+        ));
     }
     let n = app.db.erase_consent(&consent_id).await?;
-    app.db.audit("admin", "delete", &format!("consent_id={consent_id} events={n}")).await?;
+    app.db
+        .audit(
+            "admin",
+            "delete",
+            &format!("consent_id={consent_id} events={n}"),
+        )
+        .await?;
     Ok(axum::Json(serde_json::json!({ "consent_id": consent_id, "deleted": n })).into_response())
 }
 
@@ -503,24 +657,43 @@ async fn admin_dashboard(State(app): State<Arc<App>>) -> Result<Response, ApiErr
     let days = 30;
     let since = (now_ms() / 86_400_000 - (days - 1)) * 86_400_000;
     let mut stats = dashboard::Stats::new(since, days, app.required.clone());
-    app.db.decisions_since(since, |at, method, cats| stats.add(at, method, cats)).await?;
+    app.db
+        .decisions_since(since, |at, method, cats| stats.add(at, method, cats))
+        .await?;
     let total = app.db.count().await?;
     let html = dashboard::page(&stats, total);
-    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8"),
-         (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; img-src data:")], html).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+            ),
+        ],
+        html,
+    )
+        .into_response())
 }
 
 /// Deletes events older than `retention_days`, every `purge_interval_minutes`.
 pub fn purger(app: Arc<App>) {
     tokio::spawn(async move {
-        let every = std::time::Duration::from_secs(u64::from(app.ledger.purge_interval_minutes) * 60);
+        let every =
+            std::time::Duration::from_secs(u64::from(app.ledger.purge_interval_minutes) * 60);
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
             let cutoff = now_ms() - i64::from(app.ledger.retention_days) * 86_400_000;
             match app.db.purge_before(cutoff).await {
                 Ok(n) => {
-                    let _ = app.db.audit("scheduler", "purge", &format!("retention_days={} events={n}", app.ledger.retention_days)).await;
+                    let _ = app
+                        .db
+                        .audit(
+                            "scheduler",
+                            "purge",
+                            &format!("retention_days={} events={n}", app.ledger.retention_days),
+                        )
+                        .await;
                 }
                 Err(e) => tracing::warn!(error = %e, "retention purge failed; will retry"),
             }

@@ -24,11 +24,18 @@ use std::sync::Arc;
 
 /// Registers the site's own config, once per language, so receipts can name
 /// it and the snapshot proves what visitors were shown.
-pub async fn register_site(db: &store::Db, site: &settings::Site, actor: &str) -> Result<Vec<(String, String, bool)>, String> {
+pub async fn register_site(
+    db: &store::Db,
+    site: &settings::Site,
+    actor: &str,
+) -> Result<Vec<(String, String, bool)>, String> {
     let mut out = Vec::new();
     for lang in &site.config.languages {
         let hash = settings::config_hash(&site.value, lang);
-        let new = db.register(&hash, lang, &site.json).await.map_err(|e| e.to_string())?;
+        let new = db
+            .register(&hash, lang, &site.json)
+            .await
+            .map_err(|e| e.to_string())?;
         if new {
             db.audit(actor, "register", &format!("config {hash} lang={lang}"))
                 .await

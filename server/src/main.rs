@@ -12,7 +12,12 @@ use std::process::ExitCode;
 #[command(name = "consentry-server", version, about)]
 struct Cli {
     /// The site config: categories.toml (or .json) with a [ledger] table.
-    #[arg(long, global = true, default_value = "categories.toml", env = "CONSENTRY_CONFIG")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "categories.toml",
+        env = "CONSENTRY_CONFIG"
+    )]
     config: PathBuf,
     /// Database URL: sqlite://PATH (the default, from [ledger] database)
     /// or postgres://USER@HOST:PORT/DB.
@@ -52,7 +57,10 @@ fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_default())
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -78,17 +86,28 @@ fn read_token(cli: &Cli, ledger: &settings::Ledger) -> Result<Option<String>, St
             .map_err(|e| format!("cannot read the admin token file {}: {e}", f.display()))?;
         return Ok(Some(t.trim().to_owned()));
     }
-    Ok(std::env::var(&ledger.admin_token_env).ok().map(|t| t.trim().to_owned()))
+    Ok(std::env::var(&ledger.admin_token_env)
+        .ok()
+        .map(|t| t.trim().to_owned()))
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     let site = settings::load(&cli.config)?;
-    let database = cli.database.clone().unwrap_or_else(|| site.ledger.database.clone());
+    let database = cli
+        .database
+        .clone()
+        .unwrap_or_else(|| site.ledger.database.clone());
     match &cli.command {
         Some(Command::Verify) => {
             let db = store::Db::open(&database, 2).await?;
             let (checked, problems) = verify::verify(&db).await.map_err(|e| e.to_string())?;
-            let _ = db.audit("cli", "verify", &format!("checked={checked} problems={}", problems.len())).await;
+            let _ = db
+                .audit(
+                    "cli",
+                    "verify",
+                    &format!("checked={checked} problems={}", problems.len()),
+                )
+                .await;
             if problems.is_empty() {
                 println!("ok: {checked} events, chain intact");
                 return Ok(ExitCode::SUCCESS);
@@ -102,7 +121,14 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let other = settings::load(snapshot)?;
             let db = store::Db::open(&database, 2).await?;
             for (lang, hash, new) in consentry_server::register_site(&db, &other, "cli").await? {
-                println!("{hash} {lang} {}", if new { "registered" } else { "already registered" });
+                println!(
+                    "{hash} {lang} {}",
+                    if new {
+                        "registered"
+                    } else {
+                        "already registered"
+                    }
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -115,13 +141,21 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 settings::IpMode::Hashed => std::env::var(&site.ledger.ip_key_env)
                     .ok()
                     .filter(|k| k.len() >= 16)
-                    .ok_or_else(|| format!("ledger.ip = \"hashed\" needs a key of 16+ characters in ${}", site.ledger.ip_key_env))?
+                    .ok_or_else(|| {
+                        format!(
+                            "ledger.ip = \"hashed\" needs a key of 16+ characters in ${}",
+                            site.ledger.ip_key_env
+                        )
+                    })?
                     .into_bytes(),
                 _ => Vec::new(),
             };
             let app = consentry_server::app(&site, &database, token, ip_key).await?;
             http::purger(app.clone());
-            let listen = cli.listen.clone().unwrap_or_else(|| site.ledger.listen.clone());
+            let listen = cli
+                .listen
+                .clone()
+                .unwrap_or_else(|| site.ledger.listen.clone());
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
                 .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -130,12 +164,15 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("listening on http://{addr}");
             tracing::info!(%addr, database = %redact(&database), "consentry-server ready");
             let db = app.db.clone();
-            axum::serve(listener, http::router(app).into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await
-                .map_err(|e| e.to_string())?;
+            axum::serve(
+                listener,
+                http::router(app).into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| e.to_string())?;
             db.close().await;
             Ok(ExitCode::SUCCESS)
         }
@@ -145,7 +182,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
 /// The database URL without its password, for the log.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}://…@{}", url.get(..s).unwrap_or(""), url.get(at + 1..).unwrap_or("")),
+        (Some(s), Some(at)) if at > s => format!(
+            "{}://…@{}",
+            url.get(..s).unwrap_or(""),
+            url.get(at + 1..).unwrap_or("")
+        ),
         _ => url.to_owned(),
     }
 }

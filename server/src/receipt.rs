@@ -115,10 +115,18 @@ mod tests {
     #[test]
     fn ip_modes() {
         let v4: IpAddr = "203.0.113.77".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        let v6: IpAddr = "2001:db8:abcd:12::1".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let v6: IpAddr = "2001:db8:abcd:12::1"
+            .parse()
+            .unwrap_or(IpAddr::from([0, 0, 0, 0]));
         assert_eq!(keep_ip(IpMode::None, v4, b""), None);
-        assert_eq!(keep_ip(IpMode::Truncated, v4, b"").as_deref(), Some("203.0.113.0/24"));
-        assert_eq!(keep_ip(IpMode::Truncated, v6, b"").as_deref(), Some("2001:db8:abcd::/48"));
+        assert_eq!(
+            keep_ip(IpMode::Truncated, v4, b"").as_deref(),
+            Some("203.0.113.0/24")
+        );
+        assert_eq!(
+            keep_ip(IpMode::Truncated, v6, b"").as_deref(),
+            Some("2001:db8:abcd::/48")
+        );
         let a = keep_ip(IpMode::Hashed, v4, b"k1");
         assert_eq!(a.as_ref().map(String::len), Some(64));
         assert_ne!(a, keep_ip(IpMode::Hashed, v4, b"k2"));

@@ -180,6 +180,7 @@ pub fn config_hash(value: &Value, lang: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)]
 mod tests {
     use super::*;
 
@@ -189,23 +190,43 @@ mod tests {
         let site = from_text(base, false).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(site.ledger.retention_days, 395);
         assert_eq!(site.ledger.ip, IpMode::None);
-        let e = |extra: &str| from_text(&format!("{base}[ledger]\n{extra}\n"), false).err().unwrap_or_default();
-        assert!(e("retention = 3").contains("unknown field `retention`"), "{}", e("retention = 3"));
+        let e = |extra: &str| {
+            from_text(&format!("{base}[ledger]\n{extra}\n"), false)
+                .err()
+                .unwrap_or_default()
+        };
+        assert!(
+            e("retention = 3").contains("unknown field `retention`"),
+            "{}",
+            e("retention = 3")
+        );
         assert!(e("ip = \"full\"").contains("unknown variant `full`"));
         assert!(e("retention_days = 0").contains("ledger.retention_days"));
         assert!(e("allowed_origins = [\"https://a.example/\"]").contains("ledger.allowed_origins"));
-        let ok = from_text(&format!("{base}[ledger]\nendpoint = \"/consent/events\"\nip = \"hashed\"\n"), false);
+        let ok = from_text(
+            &format!("{base}[ledger]\nendpoint = \"/consent/events\"\nip = \"hashed\"\n"),
+            false,
+        );
         assert!(ok.is_ok());
     }
 
     #[test]
     fn json_and_toml_configs_hash_alike_when_equal() {
-        let toml_site = from_text("revision = 2\n[[categories]]\nid = \"a\"\ntitle = { en = \"A\", ru = \"Б\" }\n", false)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let toml_site = from_text(
+            "revision = 2\n[[categories]]\nid = \"a\"\ntitle = { en = \"A\", ru = \"Б\" }\n",
+            false,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         let json_site = from_text("{ \"revision\": 2,\n \"categories\": [ {\"id\": \"a\", \"title\": {\"en\": \"A\", \"ru\": \"\\u0411\"}} ] }", true)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(toml_site.json, json_site.json);
-        assert_eq!(config_hash(&toml_site.value, "en"), config_hash(&json_site.value, "en"));
-        assert_ne!(config_hash(&toml_site.value, "en"), config_hash(&toml_site.value, "ru"));
+        assert_eq!(
+            config_hash(&toml_site.value, "en"),
+            config_hash(&json_site.value, "en")
+        );
+        assert_ne!(
+            config_hash(&toml_site.value, "en"),
+            config_hash(&toml_site.value, "ru")
+        );
     }
 }

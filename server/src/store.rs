@@ -9,7 +9,9 @@
 use crate::settings::sha256_hex;
 use futures_util::TryStreamExt;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{Connection, Row};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -198,7 +200,10 @@ impl Db {
                 .await
                 .map_err(|e| format!("migrations failed: {e}"))?;
             Db::Postgres(pool)
-        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        } else if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             let opts = SqliteConnectOptions::new()
                 .filename(path)
                 .create_if_missing(true)
@@ -352,12 +357,7 @@ impl Db {
 
     /// Sends events received in `from_ms..to_ms`, oldest first, to `each`
     /// one at a time, so an export of any size holds one row in memory.
-    pub async fn export(
-        &self,
-        from_ms: i64,
-        to_ms: i64,
-        tx: mpsc::Sender<Event>,
-    ) -> Result<()> {
+    pub async fn export(&self, from_ms: i64, to_ms: i64, tx: mpsc::Sender<Event>) -> Result<()> {
         with_pool!(self, p, pg => {
             let q = format!("SELECT {COLUMNS} FROM events WHERE received_ms >= ? AND received_ms < ? ORDER BY seq");
             let q = sql(pg, &q);
@@ -417,11 +417,13 @@ impl Db {
     }
 
     pub async fn erase_consent(&self, consent_id: &str) -> Result<u64> {
-        self.erase("consent_id = ?", Erase::Id(consent_id), "erasure request").await
+        self.erase("consent_id = ?", Erase::Id(consent_id), "erasure request")
+            .await
     }
 
     pub async fn purge_before(&self, cutoff_ms: i64) -> Result<u64> {
-        self.erase("received_ms < ?", Erase::Before(cutoff_ms), "retention").await
+        self.erase("received_ms < ?", Erase::Before(cutoff_ms), "retention")
+            .await
     }
 
     pub async fn audit(&self, actor: &str, action: &str, detail: &str) -> Result<()> {

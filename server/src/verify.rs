@@ -24,12 +24,17 @@ pub async fn verify(db: &Db) -> Result<(u64, Vec<String>)> {
                 (Some(e), _) => {
                     checked += 1;
                     if e.chain_hash(&prev) != e.hash {
-                        problems.push(format!("event {seq} ({}): altered, its hash does not match its content", e.event_id));
+                        problems.push(format!(
+                            "event {seq} ({}): altered, its hash does not match its content",
+                            e.event_id
+                        ));
                     }
                     prev = e.hash.clone();
                 }
                 (None, Some((_, hash))) => prev = hash.clone(),
-                (None, None) => problems.push(format!("event {seq}: removed without an erasure record")),
+                (None, None) => {
+                    problems.push(format!("event {seq}: removed without an erasure record"))
+                }
             }
         }
         from = to;
@@ -39,11 +44,16 @@ pub async fn verify(db: &Db) -> Result<(u64, Vec<String>)> {
         }
     }
     if prev != head_hash {
-        problems.push(format!("chain head: the last event {head_seq} does not carry the recorded head hash"));
+        problems.push(format!(
+            "chain head: the last event {head_seq} does not carry the recorded head hash"
+        ));
     }
     let extra = db.events_between(head_seq + 1, i64::MAX).await?;
     for e in extra.iter().take(100) {
-        problems.push(format!("event {} ({}): added outside the ledger's writer", e.seq, e.event_id));
+        problems.push(format!(
+            "event {} ({}): added outside the ledger's writer",
+            e.seq, e.event_id
+        ));
     }
     Ok((checked, problems))
 }

@@ -1,6 +1,11 @@
 //! Every endpoint, every bad input and the faults, on SQLite and on a real
 //! PostgreSQL cluster started for the run.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod support;
 use std::collections::HashSet;
@@ -8,11 +13,20 @@ use std::sync::{Arc, Mutex};
 use support::*;
 
 fn export_ids(addr: std::net::SocketAddr) -> Vec<String> {
-    let r = admin(addr, "GET", "/admin/export?from=2000-01-01&to=2100-01-01&format=jsonl");
+    let r = admin(
+        addr,
+        "GET",
+        "/admin/export?from=2000-01-01&to=2100-01-01&format=jsonl",
+    );
     assert_eq!(r.status, 200, "{}", r.text());
     r.text()
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["event_id"].as_str().unwrap().to_owned())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["event_id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect()
 }
 
@@ -23,23 +37,68 @@ fn endpoints(b: &Backend) {
     let hash = config_hash(&cfg, "en");
     assert_eq!(request(s.addr, "GET", "/healthz", &[], b"").status, 200);
 
-    let r = post_json(s.addr, &receipt("evt-0000000000000001", "AAAAAAAAAAAAAAA1", &hash, "accept-all", true));
+    let r = post_json(
+        s.addr,
+        &receipt(
+            "evt-0000000000000001",
+            "AAAAAAAAAAAAAAA1",
+            &hash,
+            "accept-all",
+            true,
+        ),
+    );
     assert_eq!(r.status, 202, "{}", r.text());
     let first = r.json();
     assert_eq!(first["event_id"], "evt-0000000000000001");
     assert_eq!(first["duplicate"], false);
     // The same event again is accepted once: same answer, nothing new stored.
-    let again = post_json(s.addr, &receipt("evt-0000000000000001", "AAAAAAAAAAAAAAA1", &hash, "accept-all", true)).json();
+    let again = post_json(
+        s.addr,
+        &receipt(
+            "evt-0000000000000001",
+            "AAAAAAAAAAAAAAA1",
+            &hash,
+            "accept-all",
+            true,
+        ),
+    )
+    .json();
     assert_eq!(again["duplicate"], true);
     assert_eq!(again["received"], first["received"]);
     // sendBeacon posts text/plain.
-    let mut w = serde_json::from_str::<serde_json::Value>(&receipt("evt-0000000000000002", "AAAAAAAAAAAAAAA1", &hash, "accept-all", true)).unwrap();
+    let mut w = serde_json::from_str::<serde_json::Value>(&receipt(
+        "evt-0000000000000002",
+        "AAAAAAAAAAAAAAA1",
+        &hash,
+        "accept-all",
+        true,
+    ))
+    .unwrap();
     w["kind"] = "withdrawal".into();
-    let r = request(s.addr, "POST", "/consent/events", &[("Content-Type", "text/plain;charset=UTF-8")], w.to_string().as_bytes());
+    let r = request(
+        s.addr,
+        "POST",
+        "/consent/events",
+        &[("Content-Type", "text/plain;charset=UTF-8")],
+        w.to_string().as_bytes(),
+    );
     assert_eq!(r.status, 202, "{}", r.text());
     let ru = config_hash(&cfg, "ru");
     assert_ne!(ru, hash);
-    assert_eq!(post_json(s.addr, &receipt("evt-0000000000000003", "BBBBBBBBBBBBBBB2", &ru, "reject-all", false)).status, 202);
+    assert_eq!(
+        post_json(
+            s.addr,
+            &receipt(
+                "evt-0000000000000003",
+                "BBBBBBBBBBBBBBB2",
+                &ru,
+                "reject-all",
+                false
+            )
+        )
+        .status,
+        202
+    );
 
     let h = request(s.addr, "GET", "/consent/records/AAAAAAAAAAAAAAA1", &[], b"").json();
     let events = h["events"].as_array().unwrap();
@@ -49,18 +108,45 @@ fn endpoints(b: &Backend) {
     assert_eq!(events[0]["categories"]["marketing"], true);
     assert_eq!(events[0]["ip"], "127.0.0.0/24");
     assert_eq!(events[1]["kind"], "withdrawal");
-    let csv = request(s.addr, "GET", "/consent/records/AAAAAAAAAAAAAAA1?format=csv", &[], b"");
+    let csv = request(
+        s.addr,
+        "GET",
+        "/consent/records/AAAAAAAAAAAAAAA1?format=csv",
+        &[],
+        b"",
+    );
     assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
     assert_eq!(csv.text().lines().count(), 3);
     assert!(csv.text().starts_with("seq,event_id,consent_id"));
-    assert_eq!(request(s.addr, "GET", "/consent/records/nobody0000000000", &[], b"").json()["events"], serde_json::json!([]));
+    assert_eq!(
+        request(s.addr, "GET", "/consent/records/nobody0000000000", &[], b"").json()["events"],
+        serde_json::json!([])
+    );
     let bad = request(s.addr, "GET", "/consent/records/short", &[], b"");
     assert_eq!(bad.status, 400);
-    assert!(bad.json()["message"].as_str().unwrap().starts_with("consent_id:"));
-    assert_eq!(request(s.addr, "GET", "/consent/records/AAAAAAAAAAAAAAA1?format=xml", &[], b"").status, 400);
+    assert!(bad.json()["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("consent_id:"));
+    assert_eq!(
+        request(
+            s.addr,
+            "GET",
+            "/consent/records/AAAAAAAAAAAAAAA1?format=xml",
+            &[],
+            b""
+        )
+        .status,
+        400
+    );
 
     // Admin: nothing without the token.
-    for (m, p) in [("GET", "/admin"), ("GET", "/admin/export?from=2000-01-01&to=2100-01-01"), ("GET", "/admin/audit"), ("DELETE", "/admin/records/AAAAAAAAAAAAAAA1")] {
+    for (m, p) in [
+        ("GET", "/admin"),
+        ("GET", "/admin/export?from=2000-01-01&to=2100-01-01"),
+        ("GET", "/admin/audit"),
+        ("DELETE", "/admin/records/AAAAAAAAAAAAAAA1"),
+    ] {
         let r = request(s.addr, m, p, &[], b"");
         assert_eq!(r.status, 401, "{m} {p}");
         assert_eq!(r.json()["error"], "unauthorized");
@@ -68,9 +154,17 @@ fn endpoints(b: &Backend) {
         assert_eq!(r.status, 401, "{m} {p}");
     }
     assert_eq!(export_ids(s.addr).len(), 3);
-    let csv = admin(s.addr, "GET", "/admin/export?from=2000-01-01&to=2100-01-01&format=csv");
+    let csv = admin(
+        s.addr,
+        "GET",
+        "/admin/export?from=2000-01-01&to=2100-01-01&format=csv",
+    );
     assert_eq!(csv.text().lines().count(), 4);
-    let none = admin(s.addr, "GET", "/admin/export?from=2000-01-01&to=2000-01-02&format=csv");
+    let none = admin(
+        s.addr,
+        "GET",
+        "/admin/export?from=2000-01-01&to=2000-01-02&format=csv",
+    );
     assert_eq!(none.text().lines().count(), 1);
     let r = admin(s.addr, "GET", "/admin/export?from=yesterday&to=2100-01-01");
     assert_eq!(r.status, 400);
@@ -80,13 +174,31 @@ fn endpoints(b: &Backend) {
     assert!(dash.text().contains("<svg") && dash.text().contains("accept-all: 1"));
     let del = admin(s.addr, "DELETE", "/admin/records/AAAAAAAAAAAAAAA1").json();
     assert_eq!(del["deleted"], 2);
-    assert_eq!(request(s.addr, "GET", "/consent/records/AAAAAAAAAAAAAAA1", &[], b"").json()["events"], serde_json::json!([]));
+    assert_eq!(
+        request(s.addr, "GET", "/consent/records/AAAAAAAAAAAAAAA1", &[], b"").json()["events"],
+        serde_json::json!([])
+    );
     let audit = admin(s.addr, "GET", "/admin/audit").json();
-    let actions: Vec<&str> = audit["audit"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
-    for a in ["register", "denied", "export", "dashboard", "delete", "audit"] {
+    let actions: Vec<&str> = audit["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "register",
+        "denied",
+        "export",
+        "dashboard",
+        "delete",
+        "audit",
+    ] {
         assert!(actions.contains(&a), "audit lacks {a}: {actions:?}");
     }
-    assert!(!audit.to_string().contains(TOKEN), "the token must never be stored");
+    assert!(
+        !audit.to_string().contains(TOKEN),
+        "the token must never be stored"
+    );
     // An erasure is not tampering.
     let (ok, out) = s.cli(&["verify"]);
     assert!(ok, "{out}");
@@ -98,7 +210,14 @@ fn bad_inputs(b: &Backend) {
     let cfg = write_config(dir.path(), "");
     let s = Server::start(&cfg, &b.url("bad"));
     let hash = config_hash(&cfg, "en");
-    let good: serde_json::Value = serde_json::from_str(&receipt("evt-good000000000001", "CCCCCCCCCCCCCCC3", &hash, "custom", true)).unwrap();
+    let good: serde_json::Value = serde_json::from_str(&receipt(
+        "evt-good000000000001",
+        "CCCCCCCCCCCCCCC3",
+        &hash,
+        "custom",
+        true,
+    ))
+    .unwrap();
     let with = |path: &[&str], v: serde_json::Value| {
         let mut r = good.clone();
         let mut at = &mut r;
@@ -109,43 +228,198 @@ fn bad_inputs(b: &Backend) {
         r.to_string()
     };
     let cases: Vec<(Vec<u8>, &str, u16, &str)> = vec![
-        (vec![b' '; 20_000], "application/json", 413, "body: longer than"),
-        (good.to_string().into_bytes(), "application/xml", 415, "content-type: expected application/json or text/plain"),
-        (good.to_string().into_bytes(), "text/plain; charset=latin1", 415, "charset must be utf-8"),
-        (b"{\"event_id\": ".to_vec(), "application/json", 400, "body:"),
-        (b"{\"a\":\"\xff\xfe\"}".to_vec(), "application/json", 400, "not valid UTF-8"),
-        (b"[1,2]".to_vec(), "application/json", 422, "expected a JSON object"),
-        (with(&["record", "categories", "tracking"], true.into()).into_bytes(), "application/json", 422, "record.categories: is not a category id \"tracking\""),
-        (with(&["record", "categories", "security"], false.into()).into_bytes(), "application/json", 422, "record.categories.security: is a required category and cannot be refused"),
-        (with(&["record", "revision"], 7.into()).into_bytes(), "application/json", 422, "record.revision: does not match"),
-        (with(&["record", "id"], "not an id".into()).into_bytes(), "application/json", 422, "record.id: must be 16 URL-safe characters"),
-        (with(&["event_id"], "x".into()).into_bytes(), "application/json", 422, "event_id: must be 16 to 64"),
-        (with(&["record", "given"], "2026-02-30T00:00:00Z".into()).into_bytes(), "application/json", 422, "record.given: must be an ISO-8601"),
-        (with(&["sent"], "yesterday".into()).into_bytes(), "application/json", 422, "sent: must be an ISO-8601"),
-        (with(&["kind"], "maybe".into()).into_bytes(), "application/json", 422, "kind: must be"),
-        (with(&["config_hash"], "0".repeat(64).into()).into_bytes(), "application/json", 422, "config_hash: no config version"),
-        (with(&["config_hash"], "abc".into()).into_bytes(), "application/json", 422, "config_hash: must be 64"),
-        (with(&["page"], "https://example.com/a?email=x@y.z".into()).into_bytes(), "application/json", 422, "page: must be origin and path only"),
-        (with(&["extra"], 1.into()).into_bytes(), "application/json", 422, "extra: unknown key"),
+        (
+            vec![b' '; 20_000],
+            "application/json",
+            413,
+            "body: longer than",
+        ),
+        (
+            good.to_string().into_bytes(),
+            "application/xml",
+            415,
+            "content-type: expected application/json or text/plain",
+        ),
+        (
+            good.to_string().into_bytes(),
+            "text/plain; charset=latin1",
+            415,
+            "charset must be utf-8",
+        ),
+        (
+            b"{\"event_id\": ".to_vec(),
+            "application/json",
+            400,
+            "body:",
+        ),
+        (
+            b"{\"a\":\"\xff\xfe\"}".to_vec(),
+            "application/json",
+            400,
+            "not valid UTF-8",
+        ),
+        (
+            b"[1,2]".to_vec(),
+            "application/json",
+            422,
+            "expected a JSON object",
+        ),
+        (
+            with(&["record", "categories", "tracking"], true.into()).into_bytes(),
+            "application/json",
+            422,
+            "record.categories: is not a category id \"tracking\"",
+        ),
+        (
+            with(&["record", "categories", "security"], false.into()).into_bytes(),
+            "application/json",
+            422,
+            "record.categories.security: is a required category and cannot be refused",
+        ),
+        (
+            with(&["record", "revision"], 7.into()).into_bytes(),
+            "application/json",
+            422,
+            "record.revision: does not match",
+        ),
+        (
+            with(&["record", "id"], "not an id".into()).into_bytes(),
+            "application/json",
+            422,
+            "record.id: must be 16 URL-safe characters",
+        ),
+        (
+            with(&["event_id"], "x".into()).into_bytes(),
+            "application/json",
+            422,
+            "event_id: must be 16 to 64",
+        ),
+        (
+            with(&["record", "given"], "2026-02-30T00:00:00Z".into()).into_bytes(),
+            "application/json",
+            422,
+            "record.given: must be an ISO-8601",
+        ),
+        (
+            with(&["sent"], "yesterday".into()).into_bytes(),
+            "application/json",
+            422,
+            "sent: must be an ISO-8601",
+        ),
+        (
+            with(&["kind"], "maybe".into()).into_bytes(),
+            "application/json",
+            422,
+            "kind: must be",
+        ),
+        (
+            with(&["config_hash"], "0".repeat(64).into()).into_bytes(),
+            "application/json",
+            422,
+            "config_hash: no config version",
+        ),
+        (
+            with(&["config_hash"], "abc".into()).into_bytes(),
+            "application/json",
+            422,
+            "config_hash: must be 64",
+        ),
+        (
+            with(&["page"], "https://example.com/a?email=x@y.z".into()).into_bytes(),
+            "application/json",
+            422,
+            "page: must be origin and path only",
+        ),
+        (
+            with(&["extra"], 1.into()).into_bytes(),
+            "application/json",
+            422,
+            "extra: unknown key",
+        ),
         // SQL and script payloads, in every field they could reach.
-        (with(&["event_id"], "'; DROP TABLE events; --".into()).into_bytes(), "application/json", 422, "event_id:"),
-        (with(&["record", "id"], "1' OR '1'='1".into()).into_bytes(), "application/json", 422, "record.id:"),
-        (with(&["record", "method"], "<script>alert(1)</script>".into()).into_bytes(), "application/json", 422, "record.method:"),
-        (with(&["kind"], "decision'); DELETE FROM events; --".into()).into_bytes(), "application/json", 422, "kind:"),
-        (with(&["page"], "https://example.com/<script>alert(1)</script>".into()).into_bytes(), "application/json", 422, "page:"),
-        (with(&["page"], "javascript:alert(1)".into()).into_bytes(), "application/json", 422, "page: must start with"),
-        (with(&["record", "categories", "<img src=x onerror=alert(1)>"], true.into()).into_bytes(), "application/json", 422, "is not a category id"),
-        (with(&["gpc"], "true; DROP TABLE events".into()).into_bytes(), "application/json", 422, "gpc: expected true or false"),
-        (with(&["record", "updated"], "2026-11-01T00:00:00Z".into()).into_bytes(), "application/json", 422, "record.updated: is earlier than given"),
+        (
+            with(&["event_id"], "'; DROP TABLE events; --".into()).into_bytes(),
+            "application/json",
+            422,
+            "event_id:",
+        ),
+        (
+            with(&["record", "id"], "1' OR '1'='1".into()).into_bytes(),
+            "application/json",
+            422,
+            "record.id:",
+        ),
+        (
+            with(&["record", "method"], "<script>alert(1)</script>".into()).into_bytes(),
+            "application/json",
+            422,
+            "record.method:",
+        ),
+        (
+            with(&["kind"], "decision'); DELETE FROM events; --".into()).into_bytes(),
+            "application/json",
+            422,
+            "kind:",
+        ),
+        (
+            with(
+                &["page"],
+                "https://example.com/<script>alert(1)</script>".into(),
+            )
+            .into_bytes(),
+            "application/json",
+            422,
+            "page:",
+        ),
+        (
+            with(&["page"], "javascript:alert(1)".into()).into_bytes(),
+            "application/json",
+            422,
+            "page: must start with",
+        ),
+        (
+            with(
+                &["record", "categories", "<img src=x onerror=alert(1)>"],
+                true.into(),
+            )
+            .into_bytes(),
+            "application/json",
+            422,
+            "is not a category id",
+        ),
+        (
+            with(&["gpc"], "true; DROP TABLE events".into()).into_bytes(),
+            "application/json",
+            422,
+            "gpc: expected true or false",
+        ),
+        (
+            with(&["record", "updated"], "2026-11-01T00:00:00Z".into()).into_bytes(),
+            "application/json",
+            422,
+            "record.updated: is earlier than given",
+        ),
     ];
     for (body, ctype, status, says) in &cases {
-        let r = request(s.addr, "POST", "/consent/events", &[("Content-Type", ctype)], body);
+        let r = request(
+            s.addr,
+            "POST",
+            "/consent/events",
+            &[("Content-Type", ctype)],
+            body,
+        );
         assert_eq!(r.status, *status, "{says}: {}", r.text());
         let j = r.json();
         let msg = j["message"].as_str().unwrap();
         assert!(msg.contains(says), "expected {says:?} in {msg:?}");
     }
-    let r = request(s.addr, "POST", "/consent/events", &[], good.to_string().as_bytes());
+    let r = request(
+        s.addr,
+        "POST",
+        "/consent/events",
+        &[],
+        good.to_string().as_bytes(),
+    );
     assert_eq!(r.status, 415);
     assert!(r.json()["message"].as_str().unwrap().contains("missing"));
     // Nothing was stored by any of them.
@@ -163,18 +437,43 @@ fn bad_inputs(b: &Backend) {
 
 fn limits_and_cors(b: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = write_config(dir.path(), "rate_limit_per_minute = 5\nallowed_origins = [\"https://shop.example\"]");
+    let cfg = write_config(
+        dir.path(),
+        "rate_limit_per_minute = 5\nallowed_origins = [\"https://shop.example\"]",
+    );
     let s = Server::start(&cfg, &b.url("limits"));
     let pre = |origin: &str| {
-        request(s.addr, "OPTIONS", "/consent/events", &[("Origin", origin), ("Access-Control-Request-Method", "POST"), ("Access-Control-Request-Headers", "content-type")], b"")
+        request(
+            s.addr,
+            "OPTIONS",
+            "/consent/events",
+            &[
+                ("Origin", origin),
+                ("Access-Control-Request-Method", "POST"),
+                ("Access-Control-Request-Headers", "content-type"),
+            ],
+            b"",
+        )
     };
-    assert_eq!(pre("https://shop.example").header("access-control-allow-origin"), Some("https://shop.example"));
-    assert_eq!(pre("https://evil.example").header("access-control-allow-origin"), None);
-    let statuses: Vec<u16> = (0..7).map(|_| request(s.addr, "GET", "/consent/records/AAAAAAAAAAAAAAA1", &[], b"").status).collect();
+    assert_eq!(
+        pre("https://shop.example").header("access-control-allow-origin"),
+        Some("https://shop.example")
+    );
+    assert_eq!(
+        pre("https://evil.example").header("access-control-allow-origin"),
+        None
+    );
+    let statuses: Vec<u16> = (0..7)
+        .map(|_| request(s.addr, "GET", "/consent/records/AAAAAAAAAAAAAAA1", &[], b"").status)
+        .collect();
     assert_eq!(statuses, [200, 200, 200, 200, 200, 429, 429]);
     let r = request(s.addr, "GET", "/consent/records/AAAAAAAAAAAAAAA1", &[], b"");
     assert_eq!(r.json()["error"], "rate_limited");
-    assert_eq!(request(s.addr, "GET", "/healthz", &[], b"").status, 200, "health checks are not limited");
+    assert_eq!(
+        request(s.addr, "GET", "/healthz", &[], b"").status,
+        200,
+        "health checks are not limited"
+    );
 }
 
 /// Changes the database behind the server's back, as an intruder would.
@@ -182,7 +481,10 @@ fn alter(b: &Backend, url: &str, sql: &str) {
     match b {
         Backend::Sqlite(_) => {
             let sql = sql.replace(" ON events", "");
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async {
                 use sqlx::Connection;
                 let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
@@ -203,17 +505,36 @@ fn tamper(b: &Backend) {
     let s = Server::start(&cfg, &url);
     let hash = config_hash(&cfg, "en");
     for i in 0..5 {
-        assert_eq!(post_json(s.addr, &receipt(&format!("evt-tamper-{i:08}"), &format!("DDDDDDDDDDDDDD{i:02}"), &hash, "accept-all", true)).status, 202);
+        assert_eq!(
+            post_json(
+                s.addr,
+                &receipt(
+                    &format!("evt-tamper-{i:08}"),
+                    &format!("DDDDDDDDDDDDDD{i:02}"),
+                    &hash,
+                    "accept-all",
+                    true
+                )
+            )
+            .status,
+            202
+        );
     }
     assert!(s.cli(&["verify"]).0);
     alter(&url, "DROP TRIGGER events_append_only ON events; UPDATE events SET method = 'reject-all' WHERE seq = 2");
     let (ok, out) = s.cli(&["verify"]);
     assert!(!ok);
-    assert!(out.contains("event 2 (evt-tamper-00000001): altered"), "{out}");
+    assert!(
+        out.contains("event 2 (evt-tamper-00000001): altered"),
+        "{out}"
+    );
     alter(&url, "DELETE FROM events WHERE seq = 4");
     let (ok, out) = s.cli(&["verify"]);
     assert!(!ok);
-    assert!(out.contains("event 4: removed without an erasure record"), "{out}");
+    assert!(
+        out.contains("event 4: removed without an erasure record"),
+        "{out}"
+    );
     alter(&url, "DELETE FROM events WHERE seq = 5");
     let (_, out) = s.cli(&["verify"]);
     assert!(out.contains("event 5: removed"), "the last row too: {out}");
@@ -237,8 +558,20 @@ fn kill9(b: &Backend) {
             std::thread::spawn(move || {
                 for i in 0..400 {
                     let id = format!("evt-kill-{t}-{i:06}");
-                    let body = receipt(&id, &format!("EEEEEEEEEEEE{t}{:03}", i % 1000), &hash, "custom", i % 2 == 0);
-                    match try_request(addr, "POST", "/consent/events", &[("Content-Type", "application/json")], body.as_bytes()) {
+                    let body = receipt(
+                        &id,
+                        &format!("EEEEEEEEEEEE{t}{:03}", i % 1000),
+                        &hash,
+                        "custom",
+                        i % 2 == 0,
+                    );
+                    match try_request(
+                        addr,
+                        "POST",
+                        "/consent/events",
+                        &[("Content-Type", "application/json")],
+                        body.as_bytes(),
+                    ) {
                         Some(r) if r.status == 202 => {
                             acked.lock().unwrap().insert(id);
                         }
@@ -259,12 +592,25 @@ fn kill9(b: &Backend) {
     let s = Server::start_on(&cfg, &url, port);
     let stored: HashSet<String> = export_ids(s.addr).into_iter().collect();
     let lost: Vec<_> = acked.difference(&stored).collect();
-    assert!(lost.is_empty(), "{} acknowledged events lost: {lost:?}", lost.len());
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged events lost: {lost:?}",
+        lost.len()
+    );
     // The browsers' queues resend everything: stored once each.
     for t in 0..4 {
         for i in 0..400 {
             let id = format!("evt-kill-{t}-{i:06}");
-            let r = post_json(s.addr, &receipt(&id, &format!("EEEEEEEEEEEE{t}{:03}", i % 1000), &hash, "custom", i % 2 == 0));
+            let r = post_json(
+                s.addr,
+                &receipt(
+                    &id,
+                    &format!("EEEEEEEEEEEE{t}{:03}", i % 1000),
+                    &hash,
+                    "custom",
+                    i % 2 == 0,
+                ),
+            );
             assert_eq!(r.status, 202);
             assert_eq!(r.json()["duplicate"], stored.contains(&id));
         }
@@ -310,9 +656,31 @@ fn outage(c: &Cluster) {
     let cfg = write_config(dir.path(), "rate_limit_per_minute = 0");
     let s = Server::start(&cfg, &c.database("outage"));
     let hash = config_hash(&cfg, "en");
-    assert_eq!(post_json(s.addr, &receipt("evt-outage-0000001", "FFFFFFFFFFFFFFF1", &hash, "accept-all", true)).status, 202);
+    assert_eq!(
+        post_json(
+            s.addr,
+            &receipt(
+                "evt-outage-0000001",
+                "FFFFFFFFFFFFFFF1",
+                &hash,
+                "accept-all",
+                true
+            )
+        )
+        .status,
+        202
+    );
     c.stop();
-    let r = post_json(s.addr, &receipt("evt-outage-0000002", "FFFFFFFFFFFFFFF1", &hash, "reject-all", false));
+    let r = post_json(
+        s.addr,
+        &receipt(
+            "evt-outage-0000002",
+            "FFFFFFFFFFFFFFF1",
+            &hash,
+            "reject-all",
+            false,
+        ),
+    );
     assert_eq!(r.status, 503, "{}", r.text());
     assert_eq!(r.json()["error"], "unavailable");
     assert_eq!(r.header("retry-after"), Some("1"));
@@ -321,7 +689,17 @@ fn outage(c: &Cluster) {
     // The browser retries its queue: the pool reconnects.
     let mut status = 0;
     for _ in 0..50 {
-        status = post_json(s.addr, &receipt("evt-outage-0000002", "FFFFFFFFFFFFFFF1", &hash, "reject-all", false)).status;
+        status = post_json(
+            s.addr,
+            &receipt(
+                "evt-outage-0000002",
+                "FFFFFFFFFFFFFFF1",
+                &hash,
+                "reject-all",
+                false,
+            ),
+        )
+        .status;
         if status == 202 {
             break;
         }
@@ -349,11 +727,20 @@ fn two_servers(c: &Cluster) {
                 for i in 0..150 {
                     // Every third receipt goes to both servers.
                     let id = format!("evt-two-{t}-{i:06}");
-                    let body = receipt(&id, &format!("GGGGGGGGGGGGG{t}{:02}", i % 100), &hash, "accept-all", true);
+                    let body = receipt(
+                        &id,
+                        &format!("GGGGGGGGGGGGG{t}{:02}", i % 100),
+                        &hash,
+                        "accept-all",
+                        true,
+                    );
                     let first = addrs[(t + i) % 2];
                     assert_eq!(post_json(first, &body).status, 202);
                     if i % 3 == 0 {
-                        assert_eq!(post_json(addrs[(t + i + 1) % 2], &body).json()["duplicate"], true);
+                        assert_eq!(
+                            post_json(addrs[(t + i + 1) % 2], &body).json()["duplicate"],
+                            true
+                        );
                     }
                 }
             })

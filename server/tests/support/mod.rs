@@ -1,7 +1,13 @@
 //! Test harness: the real `consentry-server` binary, a tiny HTTP client, and
 //! a private PostgreSQL cluster (initdb in a temp dir, a free port on
 //! 127.0.0.1, its own socket dir; stopped when dropped).
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -14,7 +20,11 @@ pub const TOKEN: &str = "test-admin-token-0123456789";
 pub const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 pub struct Response {
@@ -28,16 +38,26 @@ impl Response {
         String::from_utf8_lossy(&self.body).into_owned()
     }
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
 /// One HTTP/1.1 request on a fresh connection; `None` when the connection
 /// fails (server down).
-pub fn try_request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Option<Response> {
+pub fn try_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Option<Response> {
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
@@ -65,7 +85,9 @@ pub fn try_request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str,
         let (k, v) = l.split_once(':')?;
         hs.push((k.trim().to_owned(), v.trim().to_owned()));
     }
-    let chunked = hs.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let chunked = hs
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
     let mut body = Vec::new();
     if chunked {
         loop {
@@ -82,15 +104,32 @@ pub fn try_request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str,
     } else {
         r.read_to_end(&mut body).ok()?;
     }
-    Some(Response { status, headers: hs, body })
+    Some(Response {
+        status,
+        headers: hs,
+        body,
+    })
 }
 
-pub fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
-    try_request(addr, method, path, headers, body).unwrap_or_else(|| panic!("{method} {path}: no answer"))
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Response {
+    try_request(addr, method, path, headers, body)
+        .unwrap_or_else(|| panic!("{method} {path}: no answer"))
 }
 
 pub fn post_json(addr: SocketAddr, body: &str) -> Response {
-    request(addr, "POST", "/consent/events", &[("Content-Type", "application/json")], body.as_bytes())
+    request(
+        addr,
+        "POST",
+        "/consent/events",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    )
 }
 
 pub fn admin(addr: SocketAddr, method: &str, path: &str) -> Response {
@@ -110,7 +149,10 @@ impl Backend {
     }
     pub fn url(&self, name: &str) -> String {
         match self {
-            Backend::Sqlite(dir) => format!("sqlite://{}", dir.path().join(format!("{name}.db")).display()),
+            Backend::Sqlite(dir) => format!(
+                "sqlite://{}",
+                dir.path().join(format!("{name}.db")).display()
+            ),
             Backend::Postgres(c) => c.database(name),
         }
     }
@@ -130,23 +172,46 @@ fn as_postgres(args: &[&str]) -> Command {
 
 impl Cluster {
     pub fn start() -> Cluster {
-        let dir = tempfile::Builder::new().prefix("consentry-pg").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("consentry-pg")
+            .tempdir()
+            .unwrap();
         // The postgres user must own its data and socket folders.
         for sub in ["data", "sock"] {
             std::fs::create_dir(dir.path().join(sub)).unwrap();
         }
-        let ok = Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir.path()).status().unwrap();
+        let ok = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(dir.path())
+            .status()
+            .unwrap();
         assert!(ok.success());
         let mut perms = std::fs::metadata(dir.path()).unwrap().permissions();
         std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
         std::fs::set_permissions(dir.path(), perms).unwrap();
         let data = dir.path().join("data");
-        let out = as_postgres(&[&format!("{PG_BIN}/initdb"), "-D", data.to_str().unwrap(), "-A", "trust", "-U", "postgres", "--no-sync"])
-            .stdout(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "initdb: {}", String::from_utf8_lossy(&out.stderr));
-        let c = Cluster { dir, port: free_port() };
+        let out = as_postgres(&[
+            &format!("{PG_BIN}/initdb"),
+            "-D",
+            data.to_str().unwrap(),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+        ])
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let c = Cluster {
+            dir,
+            port: free_port(),
+        };
         c.pg_ctl_start();
         c
     }
@@ -162,34 +227,82 @@ impl Cluster {
             self.dir.path().join("sock").display()
         );
         let log = self.dir.path().join("sock/log");
-        let out = as_postgres(&[&format!("{PG_BIN}/pg_ctl"), "-D", self.data().to_str().unwrap(), "-o", &opts, "-l", log.to_str().unwrap(), "-w", "start"])
-            .stdout(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "pg_ctl start: {}", String::from_utf8_lossy(&out.stderr));
+        let out = as_postgres(&[
+            &format!("{PG_BIN}/pg_ctl"),
+            "-D",
+            self.data().to_str().unwrap(),
+            "-o",
+            &opts,
+            "-l",
+            log.to_str().unwrap(),
+            "-w",
+            "start",
+        ])
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+        assert!(
+            out.status.success(),
+            "pg_ctl start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     pub fn stop(&self) {
-        let _ = as_postgres(&[&format!("{PG_BIN}/pg_ctl"), "-D", self.data().to_str().unwrap(), "-m", "fast", "-w", "stop"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        let _ = as_postgres(&[
+            &format!("{PG_BIN}/pg_ctl"),
+            "-D",
+            self.data().to_str().unwrap(),
+            "-m",
+            "fast",
+            "-w",
+            "stop",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
     }
 
     /// A fresh database named `name`, as a URL.
     pub fn database(&self, name: &str) -> String {
-        let out = as_postgres(&[&format!("{PG_BIN}/createdb"), "-h", "127.0.0.1", "-p", &self.port.to_string(), name])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "createdb {name}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = as_postgres(&[
+            &format!("{PG_BIN}/createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            name,
+        ])
+        .output()
+        .unwrap();
+        assert!(
+            out.status.success(),
+            "createdb {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
     }
 
     pub fn psql(&self, db: &str, sql: &str) -> String {
-        let out = as_postgres(&[&format!("{PG_BIN}/psql"), "-h", "127.0.0.1", "-p", &self.port.to_string(), "-d", db, "-At", "-c", sql])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "psql: {}", String::from_utf8_lossy(&out.stderr));
+        let out = as_postgres(&[
+            &format!("{PG_BIN}/psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-d",
+            db,
+            "-At",
+            "-c",
+            sql,
+        ])
+        .output()
+        .unwrap();
+        assert!(
+            out.status.success(),
+            "psql: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 }
@@ -209,9 +322,14 @@ pub struct Server {
 }
 
 pub fn write_config(dir: &Path, ledger_extra: &str) -> PathBuf {
-    let base = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../categories.toml")).unwrap();
+    let base = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../categories.toml"))
+        .unwrap();
     let path = dir.join(format!("categories-{}.toml", free_port()));
-    std::fs::write(&path, format!("{base}\n[ledger]\nendpoint = \"/consent/events\"\n{ledger_extra}\n")).unwrap();
+    std::fs::write(
+        &path,
+        format!("{base}\n[ledger]\nendpoint = \"/consent/events\"\n{ledger_extra}\n"),
+    )
+    .unwrap();
     path
 }
 
@@ -222,8 +340,16 @@ impl Server {
 
     pub fn start_on(config: &Path, database: &str, port: u16) -> Server {
         let mut child = Command::new(BIN)
-            .arg("--config").arg(config)
-            .args(["--database", database, "--listen", &format!("127.0.0.1:{port}"), "--log", "warn"])
+            .arg("--config")
+            .arg(config)
+            .args([
+                "--database",
+                database,
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--log",
+                "warn",
+            ])
             .env("CONSENTRY_ADMIN_TOKEN", TOKEN)
             .env_remove("DATABASE_URL")
             .stdout(Stdio::piped())
@@ -231,10 +357,24 @@ impl Server {
             .spawn()
             .unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        assert!(line.starts_with("listening on"), "server did not start: {line:?}");
-        let addr = line.trim().trim_start_matches("listening on http://").parse().unwrap();
-        Server { child, addr, config: config.to_owned(), database: database.to_owned() }
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(
+            line.starts_with("listening on"),
+            "server did not start: {line:?}"
+        );
+        let addr = line
+            .trim()
+            .trim_start_matches("listening on http://")
+            .parse()
+            .unwrap();
+        Server {
+            child,
+            addr,
+            config: config.to_owned(),
+            database: database.to_owned(),
+        }
     }
 
     pub fn kill9(&mut self) {
@@ -244,12 +384,17 @@ impl Server {
 
     pub fn cli(&self, args: &[&str]) -> (bool, String) {
         let out = Command::new(BIN)
-            .arg("--config").arg(&self.config)
+            .arg("--config")
+            .arg(&self.config)
             .args(["--database", &self.database, "--log", "warn"])
             .args(args)
             .output()
             .unwrap();
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
     }
 }
 
@@ -266,7 +411,13 @@ pub fn config_hash(config: &Path, lang: &str) -> String {
 }
 
 /// A receipt as the browser sends it.
-pub fn receipt(event_id: &str, consent_id: &str, hash: &str, method: &str, marketing: bool) -> String {
+pub fn receipt(
+    event_id: &str,
+    consent_id: &str,
+    hash: &str,
+    method: &str,
+    marketing: bool,
+) -> String {
     serde_json::json!({
         "event_id": event_id,
         "kind": "decision",
