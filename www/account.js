@@ -4,7 +4,10 @@ import { init } from "/assets/consentry/consentry.mjs";
 
 const panel = document.getElementById("privacy-panel");
 try {
-  const consent = await init();
+  // The page's JSON config when it has one (npm start adds the ledger's),
+  // otherwise the built-in categories.
+  const inline = document.querySelector('script[type="application/json"]#consentry-config');
+  const consent = await init(inline ? JSON.parse(inline.textContent) : undefined);
   consent.mountPreferences(panel);
 } catch (err) {
   // Say what went wrong where the settings would have been; optional cookies stay off.

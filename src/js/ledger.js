@@ -8,6 +8,10 @@
 // mid-request) is sent again on a later page view. Its event id is derived
 // from the record itself, so the same decision seen by several tabs, or
 // sent twice, is stored once (the ledger is idempotent on event ids).
+//
+// Account panels (mountPreferences) also get the visitor's history from the
+// ledger: one row per stored event, newest first. What the ledger answers is
+// untrusted text: it reaches the page through textContent only.
 
 const KEY = "consentry:ledger";
 const MAX = 50; // the oldest receipts go beyond this: storage is not unbounded
@@ -83,13 +87,142 @@ export function ledger(text, api) {
     await flush(kept ? undefined : receipt);
   };
   let last = api.get();
+  // The history shown is the last record's: after a withdrawal it still
+  // shows what was taken back, until the next decision starts a new one.
+  let id = last && last.id;
+  const show = history(config, url, () => id);
   addEventListener("consentry:change", (e) => {
     last = e.detail;
-    send("decision", e.detail);
+    id = last.id;
+    send("decision", e.detail).finally(show);
   });
   addEventListener("consentry:reset", () => {
-    if (last) send("withdrawal", last);
+    if (last) send("withdrawal", last).finally(show);
     last = null;
   });
   flush();
+}
+
+// The history's own words. The dialog's method texts and category titles
+// come from the config, so a site's [ui.<lang>] method_* texts apply here too.
+const WORDS = {
+  en: ["Consent history", "Date", "Action", "How", "Allowed", "Choice saved", "Consent withdrawn",
+    "Your consent history cannot be shown right now. Your choices still apply.",
+    "Accepted all", "Rejected all", "Chosen in the preferences"],
+  ru: ["История согласий", "Дата", "Действие", "Как", "Разрешено", "Выбор сохранён", "Согласие отозвано",
+    "Историю согласий сейчас не удаётся показать. Ваш выбор по-прежнему действует.",
+    "Приняты все", "Отклонены все", "Выбрано в настройках"],
+};
+const METHODS = ["accept-all", "reject-all", "custom"];
+
+/**
+ * Keeps a history box after the record of every account panel, now and
+ * later; returns the function that fetches the history again.
+ */
+function history(config, endpoint, current) {
+  let n = 0;
+  let asked = 0;
+  const boxes = () => [...document.querySelectorAll('[data-consentry="panel"]')];
+  const show = async () => {
+    const id = current();
+    const mine = ++asked;
+    let events;
+    if (id) {
+      try {
+        // The records endpoint sits beside the receipts one:
+        // …/consent/events -> …/consent/records/{id}.
+        const res = await fetch(new URL("records/" + encodeURIComponent(id), endpoint), { credentials: "omit" });
+        const body = res.ok ? await res.json() : res.status === 404 ? { events: [] } : null;
+        events = body && Array.isArray(body.events) ? body.events : undefined;
+      } catch {
+        events = undefined;
+      }
+    } else events = [];
+    if (mine !== asked) return; // a newer answer is on its way
+    for (const panel of boxes()) render(panel, events);
+  };
+  const render = (panel, events) => {
+    const lang = panel.getAttribute("lang") || document.documentElement.lang || "en";
+    const w = WORDS[/^ru\b/i.test(lang) ? "ru" : "en"];
+    const ui = (config.ui && (config.ui[lang] || config.ui[lang.split("-")[0]])) || {};
+    let box = panel.querySelector(':scope > [data-consentry="history"]');
+    if (!box) {
+      box = make("div", "cst-record");
+      box.dataset.consentry = "history";
+      box.id = "cst-history-" + ++n;
+      panel.append(box);
+    }
+    // No record yet, or none stored: nothing to show.
+    box.hidden = events !== undefined && !events.length;
+    if (box.hidden) return box.replaceChildren();
+    const title = make("h3", "cst-record-title", w[0]);
+    title.id = box.id + "-title";
+    if (!events) return box.replaceChildren(title, make("p", "cst-note", w[7]));
+    const text = (v) => (v && typeof v === "object" ? v[lang] || v[lang.split("-")[0]] || Object.values(v)[0] : v);
+    const table = make("table", "cst-table");
+    table.setAttribute("aria-labelledby", title.id);
+    const head = make("tr");
+    for (const t of w.slice(1, 5)) {
+      const th = make("th", "", t);
+      th.scope = "col";
+      head.append(th);
+    }
+    const rows = [...events].reverse().map((e) => {
+      e = e && typeof e === "object" ? e : {};
+      const row = make("tr");
+      // Only an ISO-8601 time is read as one: Date() reads almost anything.
+      const sent = e.sent || e.received;
+      const at = new Date(/^\d{4}-\d\d-\d\dT/.test(sent) ? sent : NaN);
+      const when = make("th");
+      when.scope = "row";
+      if (isNaN(at)) when.textContent = str(sent);
+      else {
+        const time = make("time", "", at.toLocaleString(lang, { dateStyle: "medium", timeStyle: "short" }));
+        time.dateTime = at.toISOString();
+        when.append(time);
+      }
+      const m = METHODS.indexOf(e.method);
+      // In the config's order, by their titles; ids the config lacks last.
+      const on = Object.keys(Object(e.categories)).filter((k) => e.categories[k] === true);
+      const known = (config.categories || []).filter((c) => c && on.includes(c.id));
+      const allowed = [
+        ...known.map((c) => String(text(c.title) || c.id)),
+        ...on.filter((k) => !known.some((c) => c.id === k)),
+      ];
+      row.append(
+        when,
+        make("td", "", e.kind === "withdrawal" ? w[6] : e.kind === "decision" ? w[5] : str(e.kind)),
+        make("td", "", m < 0 ? str(e.method) : ui["method_" + e.method.replace("-", "_")] || w[8 + m]),
+        make("td", "", allowed.length ? new Intl.ListFormat(lang, { type: "unit" }).format(allowed) : "—"),
+      );
+      return row;
+    });
+    const wrap = make("div", "cst-table-wrap");
+    wrap.append(table);
+    table.append(make("thead"), make("tbody"));
+    table.tHead.append(head);
+    table.tBodies[0].append(...rows);
+    box.replaceChildren(title, wrap);
+  };
+  // Panels mounted later (mountPreferences after init) get theirs on arrival.
+  let seen = new Set();
+  new MutationObserver(() => {
+    const now = boxes();
+    if (now.some((p) => !seen.has(p))) show();
+    seen = new Set(now);
+  }).observe(document.documentElement, { childList: true, subtree: true });
+  if (boxes().length) {
+    seen = new Set(boxes());
+    show();
+  }
+  return show;
+}
+
+const str = (v) => (v == null || v === "" ? "—" : String(v));
+
+function make(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
 }
