@@ -15,7 +15,7 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -152,6 +152,7 @@ if (!existsSync(join(C15T, "node_modules"))) {
   // better-sqlite3 has no reachable prebuilt binary here; it builds with node-gyp.
   execFileSync("npm", ["ci", "--prefix", C15T, "--no-audit", "--no-fund"], { stdio: "inherit" });
 }
+const loadBefore = loadavg().map((x) => x.toFixed(2)).join(" ");
 const dir = mkdtempSync(join(tmpdir(), "consentry-bench-ledger-"));
 execFileSync("chmod", ["755", dir]);
 const pg = await cluster(dir);
@@ -180,17 +181,59 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 const f = (x, d) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
-console.log(`\n${TOTAL} decisions x ${RUNS} runs per server and database, ${CONCURRENCY} concurrent, medians:\n`);
-console.log("| database | server | events/s | p50 ms | p99 ms | peak RSS MiB |");
-console.log("|---|---|---:|---:|---:|---:|");
-for (const [db, both] of Object.entries(results)) {
-  for (const [who, v] of Object.entries(both)) {
-    console.log(`| ${db} | ${who === "c15t" ? "c15t 2.2.1" : "consentry-server"} | ${f(v.perSecond, 0)} | ${f(v.p50, 2)} | ${f(v.p99, 2)} | ${f(v.peakMiB, 1)} |`);
-  }
-}
-console.log("\n| database | throughput consentry/c15t | p99 consentry/c15t | peak RSS consentry/c15t |");
-console.log("|---|---:|---:|---:|");
-for (const [db, { consentry: a, c15t: b }] of Object.entries(results)) {
-  console.log(`| ${db} | ${f(a.perSecond / b.perSecond, 2)} | ${f(a.p99 / b.p99, 2)} | ${f(a.peakMiB / b.peakMiB, 2)} |`);
-}
+const table = [
+  "| database | server | events/s | p50 ms | p99 ms | peak RSS MiB |",
+  "|---|---|---:|---:|---:|---:|",
+  ...Object.entries(results).flatMap(([db, both]) =>
+    Object.entries(both).map(([who, v]) => `| ${db} | ${who === "c15t" ? "c15t 2.2.1" : "consentry-server"} | ${f(v.perSecond, 0)} | ${f(v.p50, 2)} | ${f(v.p99, 2)} | ${f(v.peakMiB, 1)} |`),
+  ),
+  "",
+  "| database | throughput consentry/c15t | p99 consentry/c15t | peak RSS consentry/c15t |",
+  "|---|---:|---:|---:|",
+  ...Object.entries(results).map(([db, { consentry: a, c15t: b }]) => `| ${db} | ${f(a.perSecond / b.perSecond, 2)} | ${f(a.p99 / b.p99, 2)} | ${f(a.peakMiB / b.peakMiB, 2)} |`),
+].join("\n");
+const head = `${TOTAL} decisions x ${RUNS} runs per server and database, ${CONCURRENCY} concurrent, medians`;
+console.log(`\n${head}:\n\n${table}`);
+const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).stdout?.toString().trim() || "unknown";
+const load1 = loadavg().map((x) => x.toFixed(2)).join(" ");
+writeFileSync(
+  join(ROOT, "bench", "ledger", "RESULTS.md"),
+  `# Ledger benchmark: consentry-server and c15t's backend
+
+Written by \`node bench/ledger/run.mjs --runs ${RUNS} --total ${TOTAL} --concurrency ${CONCURRENCY}\` on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC,
+commit ${commit}, load average before the run ${loadBefore}, after ${load1}.
+
+The machine is a noisy 2-core box shared with other jobs, and the load
+generator runs on the same cores as the server it measures: read the
+ratios, not the absolute figures, and expect them to move by a third from
+one run to the next.
+
+${head}. Events/s counts acknowledged answers only (202 for consentry,
+200 for c15t); latency runs from the request write to the end of the
+answer; peak RSS is the server process's VmHWM after the run.
+
+${table}
+
+What each side does per request:
+
+- **consentry-server** (Rust, axum, sqlx; \`--profile server\`) checks the
+  receipt with the same core as the browser (categories, required ones,
+  revision, ids, dates, the config hash registered at start-up), drops a
+  repeated event id, chains the event to the previous one by hash and commits
+  before it answers. SQLite in WAL with \`synchronous=FULL\`; PostgreSQL and
+  SQLite pools of 8.
+- **c15t** (\`@c15t/backend\` 2.2.1, Hono on \`@hono/node-server\`, Node
+  ${process.version}) set up as its bundled \`docs/self-host\` guide says: a
+  Kysely instance with the kysely adapter, tables from the package's migrator
+  (\`bench/ledger/c15t/server.mjs\`). Each \`POST /api/c15t/subjects\`
+  (\`cookie_banner\`, the same five categories and method) finds or creates
+  the subject, domain, policy and purposes and appends a consent row. SQLite
+  through better-sqlite3 12 (WAL, \`synchronous=FULL\`), PostgreSQL through
+  \`pg\` (pool of 8). One Node process, so one core for JavaScript.
+
+Both servers start fresh on an empty database for every run, get the same
+warm-up (${WARMUP} requests) and listen on 127.0.0.1 only. Runs alternate
+which server goes first. Raw runs: \`bench/ledger/results.json\`.
+`,
+);
 writeFileSync(join(ROOT, "bench", "ledger", "results.json"), JSON.stringify({ date: new Date().toISOString(), total: TOTAL, runs: RUNS, concurrency: CONCURRENCY, results }, null, 2) + "\n");
