@@ -194,7 +194,8 @@ const table = [
 ].join("\n");
 const head = `${TOTAL} decisions x ${RUNS} runs per server and database, ${CONCURRENCY} concurrent, medians`;
 console.log(`\n${head}:\n\n${table}`);
-const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).stdout?.toString().trim() || "unknown";
+const dirty = spawnSync("git", ["status", "--porcelain", "--", "bench/ledger", "server", "src"], { cwd: ROOT }).stdout?.toString().trim();
+const commit = (spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).stdout?.toString().trim() || "unknown") + (dirty ? " with uncommitted changes" : "");
 const load1 = loadavg().map((x) => x.toFixed(2)).join(" ");
 writeFileSync(
   join(ROOT, "bench", "ledger", "RESULTS.md"),
