@@ -16,10 +16,11 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// The most config versions kept parsed in memory.
@@ -224,13 +225,18 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(healthz))
         .fallback(|| async { err(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
         .layer(RequestBodyLimitLayer::new(app.ledger.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(app.ledger.request_timeout_seconds),
+        ))
         .layer(middleware::map_response(json_limit_error))
         .layer(cors)
         .layer(TraceLayer::new_for_http())
         .with_state(app)
 }
 
-/// tower-http answers an oversized body in plain text; say it in JSON too.
+/// tower-http answers an oversized body in plain text and a timeout with
+/// no body; say both in JSON too.
 async fn json_limit_error(r: Response) -> Response {
     if r.status() == StatusCode::PAYLOAD_TOO_LARGE
         && r.headers()
@@ -241,6 +247,14 @@ async fn json_limit_error(r: Response) -> Response {
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
             "body: longer than the ledger's max_body_bytes",
+        )
+        .into_response();
+    }
+    if r.status() == StatusCode::REQUEST_TIMEOUT {
+        return err(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            "request: no answer within the ledger's request_timeout_seconds",
         )
         .into_response();
     }

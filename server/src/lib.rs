@@ -13,6 +13,7 @@
 //! - [`dashboard`]: the `/admin` page.
 //! - [`verify`]: the chain check.
 
+pub mod conn;
 pub mod dashboard;
 pub mod http;
 pub mod receipt;

@@ -1,5 +1,6 @@
 //! The `consentry-server` command line.
 
+use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use consentry_server::{http, settings, store, verify};
 use std::net::SocketAddr;
@@ -164,6 +165,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("listening on http://{addr}");
             tracing::info!(%addr, database = %redact(&database), "consentry-server ready");
             let db = app.db.clone();
+            // At most max_connections at once; tap_io (a no-op) lets axum
+            // hand each request its client address through ConnectInfo.
+            let listener =
+                consentry_server::conn::Bounded::new(listener, site.ledger.max_connections)
+                    .tap_io(|_| {});
             axum::serve(
                 listener,
                 http::router(app).into_make_service_with_connect_info::<SocketAddr>(),

@@ -47,6 +47,10 @@ pub struct Ledger {
     pub queue: usize,
     /// Receipts committed together at most (one fsync for all).
     pub batch: usize,
+    /// Connections open at once; beyond it new clients wait to be accepted.
+    pub max_connections: usize,
+    /// A request that has no response by then gets 408.
+    pub request_timeout_seconds: u64,
 }
 
 impl Default for Ledger {
@@ -67,6 +71,8 @@ impl Default for Ledger {
             pool_size: 8,
             queue: 8192,
             batch: 512,
+            max_connections: 1024,
+            request_timeout_seconds: 30,
         }
     }
 }
@@ -91,6 +97,12 @@ impl Ledger {
         }
         if !(1..=10_000).contains(&self.batch) {
             return Err("ledger.batch: must be between 1 and 10000".into());
+        }
+        if !(1..=100_000).contains(&self.max_connections) {
+            return Err("ledger.max_connections: must be between 1 and 100000".into());
+        }
+        if !(1..=3600).contains(&self.request_timeout_seconds) {
+            return Err("ledger.request_timeout_seconds: must be between 1 and 3600".into());
         }
         for o in &self.allowed_origins {
             let ok = (o.starts_with("https://") || o.starts_with("http://"))

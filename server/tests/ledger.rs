@@ -756,3 +756,65 @@ fn two_servers(c: &Cluster) {
     assert!(ok, "{out}");
     assert!(out.contains("900 events"), "{out}");
 }
+
+/// Connections are bounded: with every slot held by an idle client, a new
+/// client is not served until one of them leaves, and then it is.
+#[test]
+fn connections_are_bounded() {
+    use std::net::TcpStream;
+    use std::sync::mpsc;
+    use std::time::Duration;
+    let b = Backend::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "max_connections = 2");
+    let s = Server::start(&cfg, &b.url("bounded"));
+    // Two clients that connect, say nothing and stay.
+    let idle: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(s.addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let (tx, rx) = mpsc::channel();
+    let addr = s.addr;
+    std::thread::spawn(move || {
+        let r = try_request(addr, "GET", "/healthz", &[], b"");
+        let _ = tx.send(r.map(|r| r.status));
+    });
+    assert!(
+        rx.recv_timeout(Duration::from_millis(1500)).is_err(),
+        "a third client was served while both slots were held"
+    );
+    drop(idle.into_iter().next());
+    assert_eq!(rx.recv_timeout(Duration::from_secs(20)).unwrap(), Some(200));
+}
+
+/// A client that announces a body and never sends it gets a JSON 408 once
+/// request_timeout_seconds has passed, and its slot back.
+#[test]
+fn slow_senders_time_out() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::Duration;
+    let b = Backend::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "request_timeout_seconds = 1");
+    let s = Server::start(&cfg, &b.url("timeout"));
+    let mut c = TcpStream::connect(s.addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        c,
+        "POST /consent/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{{"
+    )
+    .unwrap();
+    let mut out = String::new();
+    let _ = c.read_to_string(&mut out);
+    assert!(out.starts_with("HTTP/1.1 408"), "{out}");
+    assert!(out.contains("request_timeout_seconds"), "{out}");
+    // Nothing was stored.
+    let r = request(s.addr, "GET", "/consent/records/AAAAAAAAAAAAAAAA", &[], b"");
+    assert_eq!(
+        r.json()["events"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        r.text()
+    );
+}
