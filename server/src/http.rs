@@ -495,21 +495,27 @@ fn event_csv(e: &Event) -> String {
     s
 }
 
+/// A consent id in a path: the visitor's 16-character receipt id.
+fn check_consent_id(consent_id: &str) -> Result<(), ApiError> {
+    if consentry::receipt::is_consent_id(consent_id) {
+        return Ok(());
+    }
+    Err(err(
+        StatusCode::BAD_REQUEST,
+        "invalid",
+        format!(
+            "consent_id: must be 16 URL-safe characters (A-Z a-z 0-9 - _), got \"{}\"",
+            shown(consent_id)
+        ),
+    ))
+}
+
 async fn get_records(
     State(app): State<Arc<App>>,
     Path(consent_id): Path<String>,
     Query(q): Query<FormatQuery>,
 ) -> Result<Response, ApiError> {
-    if !consentry::receipt::is_consent_id(&consent_id) {
-        return Err(err(
-            StatusCode::BAD_REQUEST,
-            "invalid",
-            format!(
-                "consent_id: must be 16 URL-safe characters (A-Z a-z 0-9 - _), got \"{}\"",
-                shown(&consent_id)
-            ),
-        ));
-    }
+    check_consent_id(&consent_id)?;
     let csv = match q.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
@@ -635,16 +641,7 @@ async fn admin_delete(
     State(app): State<Arc<App>>,
     Path(consent_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    if !consentry::receipt::is_consent_id(&consent_id) {
-        return Err(err(
-            StatusCode::BAD_REQUEST,
-            "invalid",
-            format!(
-                "consent_id: must be 16 URL-safe characters, got \"{}\"",
-                shown(&consent_id)
-            ),
-        ));
-    }
+    check_consent_id(&consent_id)?;
     let n = app.db.erase_consent(&consent_id).await?;
     app.db
         .audit(
