@@ -9,7 +9,7 @@ import { after, before, test } from "node:test";
 import { AxeBuilder } from "@axe-core/playwright";
 import { startLedger, withConfig } from "../../scripts/ledger.mjs";
 import { freshPage, launch, startServer } from "./harness.mjs";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./harness.mjs";
@@ -30,6 +30,7 @@ after(async () => {
   await server?.close();
   await plain?.close();
   await ledger?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const sha256 = (s) => createHash("sha256").update(s).digest("hex");
@@ -161,7 +162,7 @@ test("the account panel shows the ledger history, newest first, refreshed after 
   await page.addStyleTag({ content: '.site-header{position:static!important}[data-consentry="reopen"]{display:none!important}' });
   // A test run must not change the repository: the committed picture is
   // refreshed only when asked (CONSENTRY_SCREENSHOTS=1).
-  const shot = process.env.CONSENTRY_SCREENSHOTS ? join(ROOT, "docs", "screenshots") : mkdtempSync(join(tmpdir(), "consentry-shot-"));
+  const shot = process.env.CONSENTRY_SCREENSHOTS ? join(ROOT, "docs", "screenshots") : dir;
   await page.locator(PANEL).screenshot({ path: join(shot, "account-history.png") });
   t.assertNoErrors();
   await t.close();
