@@ -1,19 +1,20 @@
-//! Every `#[wasm_bindgen]` export. The hand-written JS in `src/js/` wraps
-//! these into the public `Consentry` object; JSON crosses the boundary as
-//! text so that the core stays pure.
+//! Every `#[wasm_bindgen]` export of the gate. The hand-written JS in
+//! `src/js/` wraps these into the public `Consentry` object; JSON crosses
+//! the boundary as text so that the core stays pure. The ask part's
+//! exports are in `crate::ask`.
 
 use alloc::rc::Rc;
 use alloc::{string::String, vec::Vec};
 
 use wasm_bindgen::prelude::*;
-use web_sys::HtmlElement;
+use web_sys::Element;
 
 use crate::config::Config;
 use crate::consent::Choice;
 use crate::error::Error;
 use crate::json::Value;
 use crate::web::app::App;
-use crate::web::dialog;
+use crate::web::dom::Shared;
 
 fn js_error(context: &str, e: &Error) -> JsError {
     let mut m = String::from(context);
@@ -62,9 +63,14 @@ fn config_from(json: Option<String>, source: &str) -> Result<Config, JsError> {
 }
 
 /// Starts consentry on this page: reads the config and the stored
-/// decision. Nothing on the page changes until `begin()`.
+/// decision. Nothing on the page changes until `begin()`. `hook(what,
+/// opener)` is how the gate asks for the ask part (`web::frame::Ask`).
 #[wasm_bindgen]
-pub fn start(json: Option<String>, source: &str) -> Result<Consentry, JsError> {
+pub fn start(
+    json: Option<String>,
+    source: &str,
+    hook: js_sys::Function,
+) -> Result<Consentry, JsError> {
     // The page's own config block is read here, whatever element the entry
     // script found under that id.
     let json = if source == "#consentry-config" {
@@ -72,9 +78,9 @@ pub fn start(json: Option<String>, source: &str) -> Result<Consentry, JsError> {
     } else {
         json
     };
-    let config = config_from(json, source)?;
-    let app = App::start(config).map_err(|e| page_error("", &e))?;
-    Ok(Consentry { app })
+    let config = config_from(json.clone(), source)?;
+    let app = App::start(config, hook).map_err(|e| page_error("", &e))?;
+    Ok(Consentry { app, json })
 }
 
 /// The running consent manager. JS code uses it through the `Consentry`
@@ -82,6 +88,9 @@ pub fn start(json: Option<String>, source: &str) -> Result<Consentry, JsError> {
 #[wasm_bindgen]
 pub struct Consentry {
     app: Rc<App>,
+    /// The config's JSON text as read (None: the built-in one), for the
+    /// ask part, which reads it again rather than carrying its own copy.
+    json: Option<String>,
 }
 
 #[wasm_bindgen]
@@ -144,29 +153,48 @@ impl Consentry {
             .map_err(|e| js_error("set()", &e))
     }
 
-    pub fn show(&self) {
-        dialog::close_preferences(&self.app);
-        dialog::show_banner(&self.app);
-    }
-
-    #[wasm_bindgen(js_name = showPreferences)]
-    pub fn show_preferences(&self) {
-        dialog::open_preferences(&self.app, None);
-    }
-
-    pub fn hide(&self) {
-        dialog::hide(&self.app);
-        if self.app.record().is_some() {
-            dialog::show_reopen(&self.app);
-        }
-    }
-
     pub fn reset(&self) {
         self.app.reset();
     }
 
-    #[wasm_bindgen(js_name = mountPreferences)]
-    pub fn mount_preferences(&self, el: &HtmlElement) -> Result<(), JsError> {
-        dialog::mount_panel(&self.app, el).map_err(|e| page_error("mountPreferences()", &e))
+    /// The current record in the cookie's encoding (undefined before a
+    /// decision), for the ask part, which reads it with the same rules.
+    pub fn stored(&self) -> Option<String> {
+        self.app
+            .record()
+            .map(|r| crate::cookie::encode(&r, &self.app.config))
+    }
+
+    /// The config's JSON text, for the ask part.
+    pub fn config(&self) -> String {
+        self.json
+            .clone()
+            .unwrap_or_else(|| crate::DEFAULT_CONFIG.into())
+    }
+
+    /// The language the dialog speaks on this page.
+    pub fn lang(&self) -> String {
+        self.app.lang.clone()
+    }
+
+    /// Whether the browser sends Global Privacy Control.
+    pub fn gpc(&self) -> bool {
+        self.app.gpc
+    }
+
+    /// False when the browser refuses the consent cookie.
+    #[wasm_bindgen(js_name = canStore)]
+    pub fn can_store(&self) -> bool {
+        self.app.can_store.get()
+    }
+
+    /// The dialog's root, where the ask part puts its layers.
+    pub fn root(&self) -> Option<Element> {
+        self.app.frame.read().root.clone()
+    }
+
+    /// The reopen control: focus goes there after a decision.
+    pub fn reopen(&self) -> Option<Element> {
+        self.app.frame.read().reopen.clone()
     }
 }

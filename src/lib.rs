@@ -14,8 +14,9 @@
 //!    It never names `web_sys`, `js_sys` or `wasm_bindgen`; time, random ids
 //!    and cookie strings are passed in.
 //! 2. **`web`**: the only code that touches the DOM, cookies and storage.
-//! 3. **`api`**: every `#[wasm_bindgen]` export, wrapped for JS readers by the
-//!    hand-written entry points in `src/js/`.
+//! 3. **`api`** (the gate's) and **`ask`** (the ask part's): every
+//!    `#[wasm_bindgen]` export, wrapped for JS readers by the hand-written
+//!    entry points in `src/js/`.
 
 #![cfg_attr(all(target_arch = "wasm32", not(test), not(feature = "std")), no_std)]
 
@@ -34,8 +35,11 @@ pub mod time;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "gate"))]
 mod api;
+
+#[cfg(all(target_arch = "wasm32", feature = "ask"))]
+mod ask;
 
 /// The default config, compiled from `categories.toml` by `build.rs` and
 /// checked there with the same validation the browser runs.

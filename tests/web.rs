@@ -3,13 +3,16 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use std::rc::Rc;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
 
 use consentry::config::Config;
 use consentry::consent::Choice;
 use consentry::web::app::App;
-use consentry::web::jar;
+use consentry::web::ask::Ask;
+use consentry::web::{dialog, jar};
 use js_sys::Reflect;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Document, Element, HtmlDocument};
@@ -109,10 +112,88 @@ async fn tick() {
     let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
 
+thread_local! {
+    /// The app under test and its ask part, made on the gate's first call
+    /// the way src/js/core.js makes it.
+    static APP: RefCell<Weak<App>> = RefCell::new(Weak::new());
+    static ASK: RefCell<Option<Rc<Ask>>> = const { RefCell::new(None) };
+}
+
+/// The ask part for `app`, made on first use and given the gate's record.
+fn ask(app: &Rc<App>) -> Rc<Ask> {
+    let made = ASK.with(|a| a.borrow().clone());
+    let ask = made.unwrap_or_else(|| {
+        let weak = Rc::downgrade(app);
+        let send = Closure::<dyn Fn(String, Option<String>)>::new(
+            move |action: String, json: Option<String>| {
+                let Some(app) = weak.upgrade() else { return };
+                let _ = match action.as_str() {
+                    "accept-all" => app.decide(Choice::AcceptAll),
+                    "reject-all" => app.decide(Choice::RejectAll),
+                    "save" => {
+                        let v = consentry::json::parse(&json.unwrap_or_default()).expect("choices");
+                        let consentry::json::Value::Map(m) = v else {
+                            panic!("choices")
+                        };
+                        let c = m
+                            .into_iter()
+                            .map(|(k, v)| (k, v == consentry::json::Value::Bool(true)))
+                            .collect();
+                        app.decide(Choice::Custom(c))
+                    }
+                    _ => {
+                        app.reset();
+                        Ok(())
+                    }
+                };
+            },
+        );
+        let frame = app.frame.borrow();
+        let a = Ask::new(
+            app.config.clone(),
+            app.lang.clone(),
+            app.gpc,
+            frame.root.clone().expect("root"),
+            frame.reopen.clone().expect("reopen"),
+            send.into_js_value().unchecked_into(),
+        );
+        dialog::mount(&a);
+        ASK.with(|s| *s.borrow_mut() = Some(a.clone()));
+        a
+    });
+    ask.set_record(app.record());
+    ask.can_store.set(app.can_store.get());
+    ask
+}
+
+/// The gate's hook (src/web/frame.rs), answered here as core.js answers it.
+fn hook() -> js_sys::Function {
+    Closure::<dyn Fn(u32, JsValue)>::new(|what: u32, opener: JsValue| {
+        let Some(app) = APP.with(|a| a.borrow().upgrade()) else {
+            return;
+        };
+        if what == 2 && ASK.with(|a| a.borrow().is_none()) {
+            return;
+        }
+        let a = ask(&app);
+        match what {
+            0 if app.record().is_none() => dialog::show_banner(&a),
+            1 => dialog::open_preferences(&a, opener.dyn_into().ok()),
+            2 => dialog::after_decision(&a),
+            3 if app.record().is_none() => dialog::after_reset(&a),
+            _ => {}
+        }
+    })
+    .into_js_value()
+    .unchecked_into()
+}
+
 fn start() -> Rc<App> {
-    let app = App::start(config())
+    ASK.with(|a| *a.borrow_mut() = None);
+    let app = App::start(config(), hook())
         .map_err(|e| format!("{e:?}"))
         .expect("start");
+    APP.with(|a| *a.borrow_mut() = Rc::downgrade(&app));
     app.begin().map_err(|e| format!("{e:?}")).expect("begin");
     app
 }
@@ -287,7 +368,7 @@ fn reset_forgets_the_decision_and_asks_again() {
 fn preferences_show_one_switch_per_category_with_required_locked() {
     clean();
     let app = start();
-    consentry::web::dialog::open_preferences(&app, None);
+    dialog::open_preferences(&ask(&app), None);
     assert!(visible("[data-consentry=\"preferences\"]"));
     let get = |id: &str| -> web_sys::HtmlInputElement {
         doc()
@@ -300,6 +381,6 @@ fn preferences_show_one_switch_per_category_with_required_locked() {
     assert!(get("security").checked() && get("security").disabled());
     assert!(!get("analytics").checked() && !get("analytics").disabled());
     assert!(!get("marketing").checked());
-    consentry::web::dialog::close_preferences(&app);
+    dialog::close_preferences(&ask(&app));
     assert!(!visible("[data-consentry=\"preferences\"]"));
 }

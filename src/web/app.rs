@@ -17,7 +17,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{CustomEvent, CustomEventInit, Element};
 
 use super::dom::{self, Res, Shared};
-use super::{blocker, dialog, gtag, jar, sync};
+use super::frame::{self, Frame};
+use super::{blocker, gtag, jar, sync};
 use crate::config::Config;
 use crate::consent::{self, Choice, Moment, Record};
 use crate::error::Error;
@@ -32,7 +33,10 @@ pub struct App {
     record: RefCell<Option<Record>>,
     /// False when the browser refuses our cookie: choices last a page view.
     pub can_store: Cell<bool>,
-    pub ui: RefCell<dialog::Ui>,
+    /// The root, the reopen control and the live region (see `frame`).
+    pub frame: RefCell<Frame>,
+    /// The JS entry's hook to the ask part (`frame::ask`).
+    pub hook: js_sys::Function,
     pub listeners: RefCell<Vec<Listener>>,
     pub queue: RefCell<VecDeque<Element>>,
     pub running: Cell<bool>,
@@ -52,7 +56,7 @@ pub struct App {
 
 impl App {
     /// Starts consentry on this page with a validated config.
-    pub fn start(config: Config) -> Res<Rc<App>> {
+    pub fn start(config: Config, hook: js_sys::Function) -> Res<Rc<App>> {
         let window = dom::window()?;
         let document = dom::document()?;
         let page_lang = document
@@ -78,7 +82,8 @@ impl App {
             record: RefCell::new(record.clone()),
             // A cookie we just read proves the jar works: no probe needed.
             can_store: Cell::new(record.is_some() || jar::usable()),
-            ui: RefCell::new(dialog::Ui::default()),
+            frame: RefCell::new(Frame::default()),
+            hook,
             listeners: RefCell::new(Vec::new()),
             queue: RefCell::new(VecDeque::new()),
             running: Cell::new(false),
@@ -105,11 +110,11 @@ impl App {
         // Allowed scripts of a returning visitor start before any UI work.
         self.apply(record.clone(), Origin::Start);
         *self.observer.write() = Some(blocker::observe(self)?);
-        dialog::mount(self)?;
+        frame::mount(self)?;
         if record.is_some() {
-            dialog::show_reopen(self);
+            frame::show_reopen(self, true);
         } else {
-            dialog::show_banner(self);
+            frame::ask(&self.hook, frame::Ask::Banner, None);
         }
         // Other tabs' decisions matter only after this page is up.
         sync::listen(self);
@@ -183,8 +188,8 @@ impl App {
             jar::clean(&refused);
             blocker::conceal(&app);
             match &next {
-                Some(_) => dialog::after_decision(&app),
-                None => dialog::after_reset(&app),
+                Some(_) => frame::after_decision(&app),
+                None => frame::after_reset(&app),
             }
             match &next {
                 Some(r) => dispatch("consentry:change", Some(r)),

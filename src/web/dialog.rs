@@ -1,7 +1,8 @@
-//! What the visitor sees: the first layer (banner), the second layer
-//! (preferences, a modal `<dialog>` built when first opened), the reopen
-//! control and inline account panels. Every text is set through
-//! `textContent` or attributes; nothing from a config is parsed as HTML.
+//! What the ask part shows: the first layer (banner), the second layer
+//! (preferences, a modal `<dialog>` built when first opened) and inline
+//! account panels, inside the root the gate made (`frame`). Every text is
+//! set through `textContent` or attributes; nothing from a config is
+//! parsed as HTML.
 
 use alloc::rc::Rc;
 use alloc::{string::String, vec, vec::Vec};
@@ -10,18 +11,15 @@ use super::listen::{Listener, Resize};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlDialogElement, HtmlInputElement};
 
-use super::app::App;
+use super::ask::{Action, Ask};
 use super::dom::{self, add, append, el, Res, Shared};
-use crate::consent::{self, Choice};
+use crate::consent;
 
 /// The dialog's live nodes.
 #[derive(Default)]
 pub struct Ui {
-    root: Option<Element>,
     banner: Option<Element>,
     prefs: Option<Element>,
-    reopen: Option<Element>,
-    status: Option<Element>,
     /// Inline panels from `mountPreferences`.
     panels: Vec<Element>,
     /// Where focus goes back to when the preferences close.
@@ -41,34 +39,24 @@ pub struct Ui {
 }
 
 /// Remembers `e` as one of consentry's own buttons.
-fn own(app: &App, e: &Element) {
-    app.ui.write().controls.push(e.clone());
+fn own(ask: &Ask, e: &Element) {
+    ask.ui.write().controls.push(e.clone());
 }
 
-/// Adds the root with the banner, the reopen control and a live region as
-/// the first thing in `<body>`, so keyboard users reach it first.
-pub fn mount(app: &Rc<App>) -> Res<()> {
-    let doc = dom::document()?;
-    let body = doc
-        .body()
-        .ok_or_else(|| wasm_bindgen::JsValue::from_str("no body"))?;
-    let dir = if crate::text::is_rtl(&app.lang) {
-        "rtl"
-    } else {
-        "ltr"
-    };
-    let root = el(
-        "div",
-        &[
-            ("class", "cst"),
-            ("data-consentry", "root"),
-            ("lang", &app.lang),
-            ("dir", dir),
-            ("data-theme", app.config.theme.name()),
-        ],
-        "",
-    )?;
-    let w = &app.words;
+/// Listens for clicks on the ask part's controls in the gate's root.
+pub fn mount(ask: &Rc<Ask>) {
+    let weak = Rc::downgrade(ask);
+    let on_click = Listener::new(&ask.root, "click", move |e| {
+        if let Some(ask) = weak.upgrade() {
+            on_action(&ask, e);
+        }
+    });
+    ask.listeners.write().push(on_click);
+}
+
+/// Builds the first layer into the root, before the reopen control.
+fn build_banner(ask: &Rc<Ask>) -> Res<Element> {
+    let w = &ask.words;
 
     let banner = el(
         "section",
@@ -99,7 +87,7 @@ pub fn mount(app: &Rc<App>) -> Res<()> {
     add(&inner, &title)?;
     // After a revision bump the policy link goes with the note on what
     // changed (policy section 9), else with the text.
-    let linked = match amendment(app)? {
+    let linked = match amendment(ask)? {
         Some(note) => {
             add(&inner, &note)?;
             banner.set_attribute("aria-describedby", "cst-amended cst-text")?;
@@ -108,7 +96,7 @@ pub fn mount(app: &Rc<App>) -> Res<()> {
         None => text.clone(),
     };
     add(&inner, &text)?;
-    if let Some(url) = &app.config.policy_url {
+    if let Some(url) = &ask.config.policy_url {
         linked.append_with_str_1(" ")?;
         let link = el(
             "a",
@@ -117,8 +105,8 @@ pub fn mount(app: &Rc<App>) -> Res<()> {
         )?;
         linked.append_child(&link)?;
     }
-    gpc_note(app, &banner, &inner)?;
-    if !app.can_store.get() {
+    gpc_note(ask, &banner, &inner)?;
+    if !ask.can_store.get() {
         add(
             &inner,
             &el("p", &[("class", "cst-note")], w.get("no_memory"))?,
@@ -128,68 +116,34 @@ pub fn mount(app: &Rc<App>) -> Res<()> {
         &banner,
         &[
             &inner,
-            &actions(app, &["reject-all", "accept-all", "open-preferences"])?,
+            &actions(ask, &["reject-all", "accept-all", "open-preferences"])?,
         ],
     )?;
-
-    let reopen = el(
-        "button",
-        &[
-            ("type", "button"),
-            ("class", "cst-reopen"),
-            ("data-consentry", "reopen"),
-            ("hidden", ""),
-        ],
-        w.get("reopen"),
-    )?;
-    let status = el(
-        "div",
-        &[
-            ("class", "cst-sr"),
-            ("role", "status"),
-            ("aria-live", "polite"),
-        ],
-        "",
-    )?;
-    own(app, &reopen);
-    append(&root, &[&banner, &reopen, &status])?;
-    body.insert_before(&root, body.first_child().as_ref())?;
-
-    let weak = Rc::downgrade(app);
-    let on_click = Listener::new(&root, "click", move |e| {
-        if let Some(app) = weak.upgrade() {
-            on_action(&app, e);
-        }
-    });
-    app.listeners.write().push(on_click);
-    let mut ui = app.ui.write();
-    ui.root = Some(root);
-    ui.banner = Some(banner);
-    ui.reopen = Some(reopen);
-    ui.status = Some(status);
-    Ok(())
+    ask.root.insert_before(&banner, Some(&ask.reopen))?;
+    ask.ui.write().banner = Some(banner.clone());
+    Ok(banner)
 }
 
 /// For a visitor whose stored decision answered an older revision, the
 /// config's note on what changed, dated in the visitor's language.
-fn amendment(app: &App) -> Res<Option<Element>> {
-    let Some(a) = &app.config.amendment else {
+fn amendment(ask: &Ask) -> Res<Option<Element>> {
+    let Some(a) = &ask.config.amendment else {
         return Ok(None);
     };
     let asked_before =
-        crate::cookie::answered_revision(&super::jar::read_all(), &app.config.cookie.name)
-            .is_some_and(|r| r < app.config.revision);
-    if !asked_before || app.record().is_some() {
+        crate::cookie::answered_revision(&super::jar::read_all(), &ask.config.cookie.name)
+            .is_some_and(|r| r < ask.config.revision);
+    if !asked_before || ask.record().is_some() {
         return Ok(None);
     }
     let date = local_date(
         &a.date,
-        &app.lang,
+        &ask.lang,
         r#"{"dateStyle":"long","timeZone":"UTC"}"#,
     )?;
-    let mut text = app.words.fill("amended", &date);
+    let mut text = ask.words.fill("amended", &date);
     text.push(' ');
-    text.push_str(a.note.get(&app.lang, app.fallback()));
+    text.push_str(a.note.get(&ask.lang, ask.fallback()));
     Ok(Some(el(
         "p",
         &[
@@ -211,16 +165,16 @@ fn local_date(when: &str, lang: &str, options: &str) -> Res<String> {
 
 /// Under Global Privacy Control, says on the first layer which categories
 /// "accept all" leaves off (CONTRACT §6).
-fn gpc_note(app: &App, banner: &Element, body: &Element) -> Res<()> {
-    if !app.gpc {
+fn gpc_note(ask: &Ask, banner: &Element, body: &Element) -> Res<()> {
+    if !ask.gpc {
         return Ok(());
     }
     let mut titles = String::new();
-    for c in app.config.categories.iter().filter(|c| c.gpc) {
+    for c in ask.config.categories.iter().filter(|c| c.gpc) {
         if !titles.is_empty() {
             titles.push_str(", ");
         }
-        titles.push_str(c.title.get(&app.lang, app.fallback()));
+        titles.push_str(c.title.get(&ask.lang, ask.fallback()));
     }
     if !titles.is_empty() {
         let note = el(
@@ -230,7 +184,7 @@ fn gpc_note(app: &App, banner: &Element, body: &Element) -> Res<()> {
                 ("class", "cst-note"),
                 ("data-consentry", "gpc-note"),
             ],
-            &app.words.fill("gpc_banner", &titles),
+            &ask.words.fill("gpc_banner", &titles),
         )?;
         add(body, &note)?;
         let mut ids = banner.get_attribute("aria-describedby").unwrap_or_default();
@@ -241,13 +195,13 @@ fn gpc_note(app: &App, banner: &Element, body: &Element) -> Res<()> {
 }
 
 /// A row of the given action buttons, all of equal weight.
-fn actions(app: &App, which: &[&str]) -> Res<Element> {
-    actions_styled(app, which, "cst-btn")
+fn actions(ask: &Ask, which: &[&str]) -> Res<Element> {
+    actions_styled(ask, which, "cst-btn")
 }
 
 /// A row of action buttons whose class is `class`, except "save", which is
 /// always the primary one.
-fn actions_styled(app: &App, which: &[&str], class: &str) -> Res<Element> {
+fn actions_styled(ask: &Ask, which: &[&str], class: &str) -> Res<Element> {
     let row = el("div", &[("class", "cst-actions")], "")?;
     for a in which {
         let key = match *a {
@@ -264,9 +218,9 @@ fn actions_styled(app: &App, which: &[&str], class: &str) -> Res<Element> {
                 ("class", if key == "save" { "cst-btn" } else { class }),
                 ("data-consentry-action", a),
             ],
-            app.words.get(key),
+            ask.words.get(key),
         )?;
-        own(app, &b);
+        own(ask, &b);
         row.append_child(&b)?;
     }
     Ok(row)
@@ -274,14 +228,14 @@ fn actions_styled(app: &App, which: &[&str], class: &str) -> Res<Element> {
 
 /// The action named by the clicked control, if any. Only genuine user
 /// events count: a script cannot click "accept" for the visitor.
-fn on_action(app: &Rc<App>, e: &Event) {
+fn on_action(ask: &Rc<Ask>, e: &Event) {
     if !e.is_trusted() {
         return;
     }
     let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
         return;
     };
-    let control = app
+    let control = ask
         .ui
         .read()
         .controls
@@ -291,42 +245,32 @@ fn on_action(app: &Rc<App>, e: &Event) {
     let Some(control) = control else {
         return;
     };
-    if control.get_attribute("data-consentry").as_deref() == Some("reopen") {
-        open_preferences(app, Some(control));
-        return;
-    }
     let scope = control
         .closest("[data-consentry=\"panel\"],[data-consentry=\"preferences\"]")
         .ok()
         .flatten();
     match control.get_attribute("data-consentry-action").as_deref() {
-        Some("accept-all") => decide(app, Choice::AcceptAll),
-        Some("reject-all") => decide(app, Choice::RejectAll),
-        Some("open-preferences") => open_preferences(app, Some(control)),
-        Some("close") => close_preferences(app),
+        Some("accept-all") => ask.act(Action::AcceptAll),
+        Some("reject-all") => ask.act(Action::RejectAll),
+        Some("open-preferences") => open_preferences(ask, Some(control)),
+        Some("close") => close_preferences(ask),
         Some("save") => {
             if let Some(scope) = scope {
-                decide(app, Choice::Custom(read_switches(app, &scope)));
+                ask.act(Action::Save(read_switches(ask, &scope)));
             }
         }
         Some("export") => {
-            let _ = export(app);
+            let _ = export(ask);
         }
-        Some("withdraw") => app.reset(),
+        Some("withdraw") => ask.act(Action::Withdraw),
         _ => {}
     }
 }
 
-fn decide(app: &Rc<App>, choice: Choice) {
-    if let Err(e) = app.decide(choice) {
-        web_sys::console::error_1(&e.message().into());
-    }
-}
-
 /// The positions of consentry's own switches inside `scope`.
-fn read_switches(app: &App, scope: &Element) -> Vec<(String, bool)> {
+fn read_switches(ask: &Ask, scope: &Element) -> Vec<(String, bool)> {
     let mut out = Vec::new();
-    for (input, id) in &app.ui.read().switches {
+    for (input, id) in &ask.ui.read().switches {
         if !input.disabled() && scope.contains(Some(input)) {
             out.push((id.clone(), input.checked()));
         }
@@ -336,11 +280,11 @@ fn read_switches(app: &App, scope: &Element) -> Vec<(String, bool)> {
 
 /// Sets every switch in `scope` to the current record, or to the starting
 /// positions (required on, the rest off) when there is none.
-fn sync_switches(app: &App, scope: &Element) {
-    let choices = app
+fn sync_switches(ask: &Ask, scope: &Element) {
+    let choices = ask
         .record()
-        .map_or_else(|| consent::starting_choices(&app.config), |r| r.choices);
-    for (input, id) in &app.ui.read().switches {
+        .map_or_else(|| consent::starting_choices(&ask.config), |r| r.choices);
+    for (input, id) in &ask.ui.read().switches {
         if scope.contains(Some(input)) {
             input.set_checked(choices.iter().any(|(k, v)| k == id && *v));
         }
@@ -350,13 +294,13 @@ fn sync_switches(app: &App, scope: &Element) {
 /// One list item per category: a labelled switch, the description, notes
 /// and a table of the declared cookies. `prefix` keeps ids unique when the
 /// same list appears twice on a page.
-fn category_list(app: &App, prefix: &str) -> Res<Element> {
-    let w = &app.words;
-    let fb = app.fallback();
+fn category_list(ask: &Ask, prefix: &str) -> Res<Element> {
+    let w = &ask.words;
+    let fb = ask.fallback();
     let list = el("ul", &[("class", "cst-cats")], "")?;
     // What the visitor can change comes first; what is always on follows.
-    let optional = app.config.categories.iter().filter(|c| !c.required);
-    for c in optional.chain(app.config.categories.iter().filter(|c| c.required)) {
+    let optional = ask.config.categories.iter().filter(|c| !c.required);
+    for c in optional.chain(ask.config.categories.iter().filter(|c| c.required)) {
         let input_id = dom::cat(&[prefix, "-", &c.id]);
         let desc_id = dom::cat(&[prefix, "-", &c.id, "-d"]);
         let item = el("li", &[("class", "cst-cat")], "")?;
@@ -364,7 +308,7 @@ fn category_list(app: &App, prefix: &str) -> Res<Element> {
         let label = el(
             "label",
             &[("for", &input_id), ("class", "cst-cat-title")],
-            c.title.get(&app.lang, fb),
+            c.title.get(&ask.lang, fb),
         )?;
         let input = el(
             "input",
@@ -397,7 +341,7 @@ fn category_list(app: &App, prefix: &str) -> Res<Element> {
             )?;
         }
         let desc = el("div", &[("id", &desc_id), ("class", "cst-cat-desc")], "")?;
-        let body = c.description.get(&app.lang, fb);
+        let body = c.description.get(&ask.lang, fb);
         if !body.is_empty() {
             add(&desc, &el("p", &[], body)?)?;
         }
@@ -406,7 +350,7 @@ fn category_list(app: &App, prefix: &str) -> Res<Element> {
                 &desc,
                 &el("p", &[("class", "cst-note")], w.get("required_note"))?,
             )?;
-        } else if c.gpc && app.gpc {
+        } else if c.gpc && ask.gpc {
             add(
                 &desc,
                 &el(
@@ -417,21 +361,21 @@ fn category_list(app: &App, prefix: &str) -> Res<Element> {
             )?;
         }
         append(&item, &[&head, &desc])?;
-        app.ui
+        ask.ui
             .write()
             .switches
             .push((input.unchecked_into(), c.id.clone()));
         if !c.cookies.is_empty() {
-            add(&item, &cookie_table(app, c)?)?;
+            add(&item, &cookie_table(ask, c)?)?;
         }
         list.append_child(&item)?;
     }
     Ok(list)
 }
 
-fn cookie_table(app: &App, c: &crate::config::Category) -> Res<Element> {
-    let w = &app.words;
-    let fb = app.fallback();
+fn cookie_table(ask: &Ask, c: &crate::config::Category) -> Res<Element> {
+    let w = &ask.words;
+    let fb = ask.fallback();
     let details = el("details", &[("class", "cst-details")], "")?;
     let mut summary = String::from(w.get("cookies_summary"));
     summary.push_str(" (");
@@ -457,14 +401,14 @@ fn cookie_table(app: &App, c: &crate::config::Category) -> Res<Element> {
         let name = el("th", &[("scope", "row")], "")?;
         add(&name, &el("code", &[], &k.name)?)?;
         row.append_child(&name)?;
-        let provider = k.provider.as_ref().map_or("—", |p| p.get(&app.lang, fb));
+        let provider = k.provider.as_ref().map_or("—", |p| p.get(&ask.lang, fb));
         add(&row, &el("td", &[], provider)?)?;
-        let purpose = k.purpose.get(&app.lang, fb);
+        let purpose = k.purpose.get(&ask.lang, fb);
         add(
             &row,
             &el("td", &[], if purpose.is_empty() { "—" } else { purpose })?,
         )?;
-        let duration = k.duration.as_ref().map_or("—", |d| d.get(&app.lang, fb));
+        let duration = k.duration.as_ref().map_or("—", |d| d.get(&ask.lang, fb));
         add(&row, &el("td", &[], duration)?)?;
         tbody.append_child(&row)?;
     }
@@ -475,8 +419,8 @@ fn cookie_table(app: &App, c: &crate::config::Category) -> Res<Element> {
 }
 
 /// Builds the second layer; it is only built the first time it opens.
-fn build_preferences(app: &Rc<App>) -> Res<Element> {
-    let w = &app.words;
+fn build_preferences(ask: &Rc<Ask>) -> Res<Element> {
+    let w = &ask.words;
     let dialog = el(
         "dialog",
         &[
@@ -503,7 +447,7 @@ fn build_preferences(app: &Rc<App>) -> Res<Element> {
         ],
         "×",
     )?;
-    own(app, &close);
+    own(ask, &close);
     append(&head, &[&title, &close])?;
     let body = el("div", &[("class", "cst-prefs-body")], "")?;
     let text = el(
@@ -511,7 +455,7 @@ fn build_preferences(app: &Rc<App>) -> Res<Element> {
         &[("id", "cst-prefs-text"), ("class", "cst-text")],
         w.get("preferences_text"),
     )?;
-    if let Some(url) = &app.config.policy_url {
+    if let Some(url) = &ask.config.policy_url {
         text.append_with_str_1(" ")?;
         add(
             &text,
@@ -523,60 +467,49 @@ fn build_preferences(app: &Rc<App>) -> Res<Element> {
         )?;
     }
     body.append_child(&text)?;
-    if !app.can_store.get() {
+    if !ask.can_store.get() {
         add(
             &body,
             &el("p", &[("class", "cst-note")], w.get("no_memory"))?,
         )?;
     }
-    add(&body, &category_list(app, "cst-p")?)?;
-    let foot = actions(app, &["reject-all", "accept-all", "save"])?;
+    add(&body, &category_list(ask, "cst-p")?)?;
+    let foot = actions(ask, &["reject-all", "accept-all", "save"])?;
     foot.set_attribute("class", "cst-actions cst-prefs-foot")?;
     append(&dialog, &[&head, &body, &foot])?;
-    let root = app
-        .ui
-        .read()
-        .root
-        .clone()
-        .ok_or_else(|| wasm_bindgen::JsValue::from_str("not mounted"))?;
-    root.append_child(&dialog)?;
+    ask.root.append_child(&dialog)?;
     // Escape closes the modal through `cancel`; route it through our close
     // so focus goes back where it came from.
-    let weak = Rc::downgrade(app);
+    let weak = Rc::downgrade(ask);
     let on_cancel = Listener::new(&dialog, "cancel", move |e| {
         e.prevent_default();
-        if let Some(app) = weak.upgrade() {
-            close_preferences(&app);
+        if let Some(ask) = weak.upgrade() {
+            close_preferences(&ask);
         }
     });
-    app.listeners.write().push(on_cancel);
-    app.ui.write().prefs = Some(dialog.clone());
+    ask.listeners.write().push(on_cancel);
+    ask.ui.write().prefs = Some(dialog.clone());
     Ok(dialog)
 }
 
-pub fn show_banner(app: &App) {
-    let banner = {
-        let ui = app.ui.read();
-        if let Some(r) = &ui.reopen {
-            dom::set_hidden(r, true);
-        }
-        ui.banner.clone()
-    };
-    let Some(banner) = banner else {
+pub fn show_banner(ask: &Rc<Ask>) {
+    dom::set_hidden(&ask.reopen, true);
+    let existing = ask.ui.read().banner.clone();
+    let Some(banner) = existing.or_else(|| build_banner(ask).ok()) else {
         return;
     };
     dom::set_hidden(&banner, false);
     // Measured when the browser lays the banner out anyway: reading its box
     // here would force a layout of the whole page before the first paint.
-    let watching = app.ui.read().resize.is_some();
-    if let (false, Some(me)) = (watching, app.rc()) {
+    let watching = ask.ui.read().resize.is_some();
+    if let (false, Some(me)) = (watching, ask.rc()) {
         let weak = Rc::downgrade(&me);
         let watch = Resize::new(&banner, move || {
-            if let Some(app) = weak.upgrade() {
-                make_room(&app);
+            if let Some(ask) = weak.upgrade() {
+                make_room(&ask);
             }
         });
-        app.ui.write().resize = watch;
+        ask.ui.write().resize = watch;
     }
 }
 
@@ -586,8 +519,8 @@ pub fn show_banner(app: &App) {
 /// elements of the page scroll that far. Both go in through the CSSOM
 /// (allowed under a strict CSP) and leave with the banner. The banner is
 /// fixed, so nothing on the page moves.
-fn make_room(app: &App) {
-    let Some(banner) = app.ui.read().banner.clone() else {
+fn make_room(ask: &Ask) {
+    let Some(banner) = ask.ui.read().banner.clone() else {
         return;
     };
     let (Ok(w), Ok(doc)) = (dom::window(), dom::document()) else {
@@ -608,7 +541,7 @@ fn make_room(app: &App) {
     };
     if covered <= 0 {
         let _ = html.style().remove_property("scroll-padding-bottom");
-        let spacer = app.ui.write().spacer.take();
+        let spacer = ask.ui.write().spacer.take();
         if let Some(s) = spacer {
             s.remove();
         }
@@ -618,7 +551,7 @@ fn make_room(app: &App) {
     crate::error::push_num(&mut px, covered.unsigned_abs() as u64 + 8);
     px.push_str("px");
     let _ = html.style().set_property("scroll-padding-bottom", &px);
-    let existing = app.ui.read().spacer.clone();
+    let existing = ask.ui.read().spacer.clone();
     let spacer = match existing {
         Some(s) => s,
         None => {
@@ -632,7 +565,7 @@ fn make_room(app: &App) {
             if let Some(body) = doc.body() {
                 let _ = body.append_child(&s);
             }
-            app.ui.write().spacer = Some(s.clone());
+            ask.ui.write().spacer = Some(s.clone());
             s
         }
     };
@@ -641,34 +574,30 @@ fn make_room(app: &App) {
     }
 }
 
-pub fn hide(app: &App) {
-    close_preferences(app);
+pub fn hide(ask: &Ask) {
+    close_preferences(ask);
     {
-        let mut ui = app.ui.write();
+        let mut ui = ask.ui.write();
         if let Some(b) = &ui.banner {
             dom::set_hidden(b, true);
         }
         ui.resize = None;
     }
-    make_room(app);
-}
-
-pub fn show_reopen(app: &App) {
-    let ui = app.ui.read();
-    if let Some(r) = &ui.reopen {
-        dom::set_hidden(r, false);
+    make_room(ask);
+    if ask.record().is_some() {
+        dom::set_hidden(&ask.reopen, false);
     }
 }
 
 /// Opens the second layer as a modal dialog, remembering what had focus.
-pub fn open_preferences(app: &Rc<App>, opener: Option<Element>) {
-    let existing = app.ui.read().prefs.clone();
-    let Some(prefs) = existing.or_else(|| build_preferences(app).ok()) else {
+pub fn open_preferences(ask: &Rc<Ask>, opener: Option<Element>) {
+    let existing = ask.ui.read().prefs.clone();
+    let Some(prefs) = existing.or_else(|| build_preferences(ask).ok()) else {
         return;
     };
-    sync_switches(app, &prefs);
+    sync_switches(ask, &prefs);
     let opener = opener.or_else(|| dom::document().ok().and_then(|d| d.active_element()));
-    app.ui.write().opener = opener;
+    ask.ui.write().opener = opener;
     // Ours, made as a <dialog> by `preferences`.
     let d = prefs.unchecked_into::<HtmlDialogElement>();
     if !d.open() {
@@ -677,9 +606,9 @@ pub fn open_preferences(app: &Rc<App>, opener: Option<Element>) {
 }
 
 /// Closes the second layer and returns focus to where it came from.
-pub fn close_preferences(app: &App) {
+pub fn close_preferences(ask: &Ask) {
     let (prefs, opener) = {
-        let mut ui = app.ui.write();
+        let mut ui = ask.ui.write();
         (ui.prefs.clone(), ui.opener.take())
     };
     let Some(d) = prefs.map(|p| p.unchecked_into::<HtmlDialogElement>()) else {
@@ -702,9 +631,9 @@ fn is_hidden(e: &Element) -> bool {
 /// and switches show the new record, and the change is announced. Focus
 /// that was in the banner or the preferences (both gone now) lands on the
 /// reopen control, the way back in, instead of falling to `<body>`.
-pub fn after_decision(app: &App) {
+pub fn after_decision(ask: &Ask) {
     let focus_was_inside = {
-        let ui = app.ui.read();
+        let ui = ask.ui.read();
         let active = dom::document().ok().and_then(|d| d.active_element());
         active.is_some_and(|a| {
             [&ui.banner, &ui.prefs]
@@ -715,60 +644,45 @@ pub fn after_decision(app: &App) {
     };
     if focus_was_inside {
         // The opener is about to be hidden: focus goes to reopen instead.
-        app.ui.write().opener = None;
+        ask.ui.write().opener = None;
     }
-    hide(app);
-    show_reopen(app);
-    refresh(app);
+    hide(ask);
+    refresh(ask);
     if focus_was_inside {
-        let reopen = app.ui.read().reopen.clone();
-        if let Some(r) = reopen {
-            dom::focus(&r);
-        }
+        dom::focus(&ask.reopen);
     }
-    announce(app, app.words.get("saved"));
 }
 
 /// After a withdrawal: back to the first layer.
-pub fn after_reset(app: &App) {
-    close_preferences(app);
-    show_banner(app);
-    refresh(app);
-    announce(app, app.words.get("withdrawn"));
-}
-
-fn announce(app: &App, text: &str) {
-    let status = app.ui.read().status.clone();
-    if let Some(s) = status {
-        // Emptied first, so the same words twice are announced twice.
-        s.set_text_content(None);
-        s.set_text_content(Some(text));
-    }
+pub fn after_reset(ask: &Rc<Ask>) {
+    close_preferences(ask);
+    show_banner(ask);
+    refresh(ask);
 }
 
 /// Brings open switches and account panels up to date with the record.
-fn refresh(app: &App) {
+fn refresh(ask: &Ask) {
     let (prefs, panels) = {
-        let ui = app.ui.read();
+        let ui = ask.ui.read();
         (ui.prefs.clone(), ui.panels.clone())
     };
     if let Some(p) = prefs {
-        sync_switches(app, &p);
+        sync_switches(ask, &p);
     }
     for p in panels {
-        sync_switches(app, &p);
-        let _ = fill_record(app, &p);
+        sync_switches(ask, &p);
+        let _ = fill_record(ask, &p);
     }
 }
 
 /// Renders the preferences inline in `host` (the account area), with the
 /// consent record, a JSON export and a withdraw button.
-pub fn mount_panel(app: &Rc<App>, host: &Element) -> Res<()> {
-    let w = &app.words;
-    let n = app.ui.read().panels.len();
+pub fn mount_panel(ask: &Rc<Ask>, host: &Element) -> Res<()> {
+    let w = &ask.words;
+    let n = ask.ui.read().panels.len();
     let mut prefix = String::from("cst-a");
     crate::error::push_num(&mut prefix, n as u64);
-    let dir = if crate::text::is_rtl(&app.lang) {
+    let dir = if crate::text::is_rtl(&ask.lang) {
         "rtl"
     } else {
         "ltr"
@@ -778,20 +692,20 @@ pub fn mount_panel(app: &Rc<App>, host: &Element) -> Res<()> {
         &[
             ("class", "cst cst-panel"),
             ("data-consentry", "panel"),
-            ("lang", &app.lang),
+            ("lang", &ask.lang),
             ("dir", dir),
-            ("data-theme", app.config.theme.name()),
+            ("data-theme", ask.config.theme.name()),
             ("aria-label", w.get("preferences_title")),
         ],
         "",
     )?;
-    add(&panel, &category_list(app, &prefix)?)?;
+    add(&panel, &category_list(ask, &prefix)?)?;
     // Saving the switches is the panel's main action; the two shortcuts
     // beside it are equal to each other and quieter than it.
     add(
         &panel,
         &actions_styled(
-            app,
+            ask,
             &["reject-all", "accept-all", "save"],
             "cst-btn cst-btn-2",
         )?,
@@ -803,25 +717,25 @@ pub fn mount_panel(app: &Rc<App>, host: &Element) -> Res<()> {
     )?;
     panel.append_child(&record)?;
     replace_children(host, &[&panel])?;
-    let weak = Rc::downgrade(app);
+    let weak = Rc::downgrade(ask);
     let on_click = Listener::new(&panel, "click", move |e| {
-        if let Some(app) = weak.upgrade() {
-            on_action(&app, e);
+        if let Some(ask) = weak.upgrade() {
+            on_action(&ask, e);
         }
     });
-    app.listeners.write().push(on_click);
-    app.ui.write().panels.push(panel.clone());
-    sync_switches(app, &panel);
-    fill_record(app, &panel)
+    ask.listeners.write().push(on_click);
+    ask.ui.write().panels.push(panel.clone());
+    sync_switches(ask, &panel);
+    fill_record(ask, &panel)
 }
 
 /// The record part of an account panel: receipt id, dates, export and
 /// withdraw.
-fn fill_record(app: &App, panel: &Element) -> Res<()> {
+fn fill_record(ask: &Ask, panel: &Element) -> Res<()> {
     let Some(slot) = panel.query_selector("[data-consentry=\"record\"]")? else {
         return Ok(());
     };
-    let w = &app.words;
+    let w = &ask.words;
     // Focus on one of the buttons being replaced moves to its successor, or
     // to the title when it has none (after a withdrawal), never to <body>.
     let had_focus = dom::document()?
@@ -833,7 +747,7 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
         &[("class", "cst-record-title"), ("tabindex", "-1")],
         w.get("record_title"),
     )?;
-    let Some(r) = app.record() else {
+    let Some(r) = ask.record() else {
         let none = el("p", &[], w.get("record_none"))?;
         replace_children(&slot, &[&title, &none])?;
         if had_focus.is_some() {
@@ -865,7 +779,7 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
                 // readable UTC time stays in `datetime`.
                 let shown = local_date(
                     &value,
-                    &app.lang,
+                    &ask.lang,
                     r#"{"dateStyle":"long","timeStyle":"short"}"#,
                 )?;
                 add(&dd, &el("time", &[("datetime", &value)], &shown)?)?
@@ -879,7 +793,7 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
     let can_withdraw = r
         .choices
         .iter()
-        .any(|(id, on)| *on && app.config.category(id).is_some_and(|c| !c.required));
+        .any(|(id, on)| *on && ask.config.category(id).is_some_and(|c| !c.required));
     let which: &[&str] = if can_withdraw {
         &["export", "withdraw"]
     } else {
@@ -898,7 +812,7 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
         )?;
         // Listed for good: replaced on the next refresh, detached, they
         // can never be clicked again (two per decision and page view).
-        own(app, &b);
+        own(ask, &b);
         add(&buttons, &b)?;
     }
     let mut parts = vec![&title, &dl];
@@ -918,8 +832,8 @@ fn fill_record(app: &App, panel: &Element) -> Res<()> {
 }
 
 /// Downloads the record as `consentry-record-<id>.json`.
-fn export(app: &App) -> Res<()> {
-    let Some(r) = app.record() else { return Ok(()) };
+fn export(ask: &Ask) -> Res<()> {
+    let Some(r) = ask.record() else { return Ok(()) };
     let parts = js_sys::Array::of1(&r.to_json().into());
     let opts: web_sys::BlobPropertyBag =
         js_sys::JSON::parse(r#"{"type":"application/json"}"#)?.unchecked_into();
@@ -940,7 +854,7 @@ fn export(app: &App) -> Res<()> {
     // The download reads the blob after this task, so revoking the URL now
     // can cancel it; the previous one is revoked instead. At most one small
     // blob stays alive, without a timer or a closure in the wasm.
-    let previous = app.ui.write().export_url.replace(url);
+    let previous = ask.ui.write().export_url.replace(url);
     if let Some(old) = previous {
         web_sys::Url::revoke_object_url(&old)?;
     }
