@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 // Builds everything a site serves into dist/:
 //
-//   consentry.mjs    ES module, wasm inlined          (package "." export)
-//   consentry.js     classic script                    ("./consentry.js")
-//   consentry.wasm   the script tag's wasm, fetched from next to it
+//   consentry.mjs    ES module, the gate's wasm inlined (package "." export)
+//   consentry.js     classic script: the API and the loader ("./consentry.js")
+//   consentry-gate.js   the gate's glue module, imported by consentry.js
+//   consentry.wasm   the script tag's gate wasm, fetched from next to it
+//   consentry-ask.mjs   the ask part for the ES module, wasm inlined
+//   consentry-ask.js    the ask part for the script tag, fetched on demand
+//   consentry-ask.wasm  ...with its wasm next to it
+//   consentry-full.js   gate and ask in one, for the script tag's first visits
+//   consentry-full.wasm ...with its wasm
 //   consentry.css    minified stylesheet (also inlined into both scripts)
 //   consentry.d.ts   types for the ES module
 //   consent-default.js  Google Consent Mode v2 `default`, to inline before gtag
@@ -52,8 +58,18 @@ const wasmAsText = {
   },
 };
 
-/** What a first visit with the script tag downloads (the CSS is inside consentry.js). */
-export const FIRST_VISIT = ["consentry.js", "consentry.wasm"];
+/**
+ * What each kind of visit downloads with the script tag (the CSS is inside
+ * consentry.js). A visitor without a consent cookie gets the gate and the
+ * ask part in one module; a returning visitor gets the gate alone, and the
+ * ask part on first need (docs/architecture.md).
+ */
+export const PARTS = {
+  "first visit": ["consentry.js", "consentry-full.js", "consentry-full.wasm"],
+  "returning visit": ["consentry.js", "consentry-gate.js", "consentry.wasm"],
+  "ask part": ["consentry-ask.js", "consentry-ask.wasm"],
+};
+export const FIRST_VISIT = PARTS["first visit"];
 
 // wasm-bindgen's glue falls back to `new URL("consentry_bg.wasm", import.meta.url)`
 // when given no wasm. Both entry points always give one, and a bundler that
@@ -63,7 +79,7 @@ const WBG_FALLBACK = "module_or_path = new URL('consentry_bg.wasm', import.meta.
 const noWasmFallback = {
   name: "consentry-no-wasm-fallback",
   setup(b) {
-    b.onLoad({ filter: /[\\/]target[\\/]wbg[\\/]consentry\.js$/ }, (args) => {
+    b.onLoad({ filter: /[\\/]target[\\/]wbg[\\/](gate|ask|full)[\\/]consentry\.js$/ }, (args) => {
       const js = readFileSync(args.path, "utf8");
       if (!js.includes(WBG_FALLBACK)) {
         throw new Error(`${rel(args.path)} no longer holds ${WBG_FALLBACK} (new wasm-bindgen?): update build.mjs`);
@@ -77,6 +93,67 @@ const rel = (x) => relative(root, x) || ".";
 function need(file, what) {
   if (!existsSync(file)) throw new Error(`${rel(file)} is missing (${what})`);
   return file;
+}
+
+/**
+ * Builds one part of the browser build (a cargo feature of the one crate)
+ * into target/wbg/<part>/: wasm-bindgen's glue and the optimised wasm.
+ * Returns the wasm's path.
+ */
+function wasmPart(part, debug, profile) {
+  // (a) the wasm
+  // Panic locations inside dependencies carry their source paths, which
+  // would ship this machine's cargo home to every visitor: cut it.
+  const cargoHome = process.env.CARGO_HOME || join(homedir(), ".cargo");
+  const remap = `--remap-path-prefix=${join(cargoHome, "registry", "src")}=crates`;
+  // Cargo reads CARGO_ENCODED_RUSTFLAGS instead of RUSTFLAGS, so a user's own flags come along.
+  const own = process.env.CARGO_ENCODED_RUSTFLAGS ?? (process.env.RUSTFLAGS ?? "").trim().split(/\s+/).filter(Boolean).join("\x1f");
+  const rustflags = [own, remap].filter(Boolean).join("\x1f");
+  run("cargo", ["build", ...(debug ? [] : ["--release"]), "--target", TARGET, "--lib", "--no-default-features", "--features", part === "full" ? "gate,ask" : part], {
+    env: { ...process.env, CARGO_ENCODED_RUSTFLAGS: rustflags },
+  });
+  const rawWasm = need(p("target", TARGET, profile, `${CRATE}.wasm`), "cargo build produced no wasm");
+
+  // (b) JS glue + wasm, as plain web ESM
+  const wbg = p("target", "wbg", part);
+  rmSync(wbg, { recursive: true, force: true });
+  run("wasm-bindgen", [
+    "--target", "web", "--no-typescript",
+    ...(debug ? ["--debug", "--keep-debug"] : []),
+    "--out-dir", wbg, rawWasm,
+  ]);
+  const wasm = need(join(wbg, `${CRATE}_bg.wasm`), "wasm-bindgen output");
+  need(join(wbg, `${CRATE}.js`), "wasm-bindgen output");
+
+  // (c) shrink it
+  if (!debug) {
+    const wasmOpt = need(p("node_modules", ".bin", "wasm-opt"), "npm package binaryen; run node scripts/setup.mjs");
+    const before = readFileSync(wasm).length;
+    // --low-memory-unused: rustc puts the stack's bottom at address 0 and its
+    // top at 1 MiB, so the first KiB is only touched if the stack nearly
+    // overflows; wasm-opt may then fold constant offsets (-1.2 KB raw).
+    // --converge repeats -Oz until it stops shrinking.
+    run(wasmOpt, ["-Oz", "--low-memory-unused", "--converge", ...WASM_FEATURES, "--strip-debug", "--strip-producers", "--strip-target-features", wasm, "-o", wasm]);
+    console.log(`build: ${part}: wasm-opt -Oz ${before} -> ${readFileSync(wasm).length} bytes`);
+  }
+  if (!debug) {
+    // Short import and export names (no wasm-bindgen hashes), in the wasm
+    // and the glue alike; see scripts/imports.mjs.
+    const glue = join(wbg, `${CRATE}.js`);
+    const before = sizes(readFileSync(wasm)).brotli + sizes(readFileSync(glue)).brotli;
+    const imports = shortenImports(readFileSync(wasm), readFileSync(glue, "utf8"));
+    const exports = shortenExports(imports.wasm, imports.js);
+    writeFileSync(wasm, exports.wasm);
+    writeFileSync(glue, exports.js);
+    const after = sizes(exports.wasm).brotli + sizes(Buffer.from(exports.js)).brotli;
+    console.log(`build: ${part}: ${imports.count} import and ${exports.count} export names shortened, wasm + glue ${before} -> ${after} bytes brotli`);
+  }
+  // wasm-opt validates its own output, but the browser engine has the last word.
+  if (!WebAssembly.validate(readFileSync(wasm))) {
+    throw new Error(`${rel(wasm)} does not validate as WebAssembly in this Node (${process.version})`);
+  }
+  return wasm;
+
 }
 
 function checkVersions() {
@@ -129,57 +206,13 @@ export async function build({ debug = false } = {}) {
   const profile = debug ? "debug" : "release";
   console.log(`build: consentry ${version} (${profile})`);
 
-  // (a) the wasm
-  // Panic locations inside dependencies carry their source paths, which
-  // would ship this machine's cargo home to every visitor: cut it.
-  const cargoHome = process.env.CARGO_HOME || join(homedir(), ".cargo");
-  const remap = `--remap-path-prefix=${join(cargoHome, "registry", "src")}=crates`;
-  // Cargo reads CARGO_ENCODED_RUSTFLAGS instead of RUSTFLAGS, so a user's own flags come along.
-  const own = process.env.CARGO_ENCODED_RUSTFLAGS ?? (process.env.RUSTFLAGS ?? "").trim().split(/\s+/).filter(Boolean).join("\x1f");
-  const rustflags = [own, remap].filter(Boolean).join("\x1f");
-  run("cargo", ["build", ...(debug ? [] : ["--release"]), "--target", TARGET, "--lib"], {
-    env: { ...process.env, CARGO_ENCODED_RUSTFLAGS: rustflags },
-  });
-  const rawWasm = need(p("target", TARGET, profile, `${CRATE}.wasm`), "cargo build produced no wasm");
-
-  // (b) JS glue + wasm, as plain web ESM
-  const wbg = p("target", "wbg");
-  rmSync(wbg, { recursive: true, force: true });
-  run("wasm-bindgen", [
-    "--target", "web", "--no-typescript",
-    ...(debug ? ["--debug", "--keep-debug"] : []),
-    "--out-dir", wbg, rawWasm,
-  ]);
-  const wasm = need(join(wbg, `${CRATE}_bg.wasm`), "wasm-bindgen output");
-  need(join(wbg, `${CRATE}.js`), "wasm-bindgen output");
-
-  // (c) shrink it
-  if (!debug) {
-    const wasmOpt = need(p("node_modules", ".bin", "wasm-opt"), "npm package binaryen; run node scripts/setup.mjs");
-    const before = readFileSync(wasm).length;
-    // --low-memory-unused: rustc puts the stack's bottom at address 0 and its
-    // top at 1 MiB, so the first KiB is only touched if the stack nearly
-    // overflows; wasm-opt may then fold constant offsets (-1.2 KB raw).
-    // --converge repeats -Oz until it stops shrinking.
-    run(wasmOpt, ["-Oz", "--low-memory-unused", "--converge", ...WASM_FEATURES, "--strip-debug", "--strip-producers", "--strip-target-features", wasm, "-o", wasm]);
-    console.log(`build: wasm-opt -Oz ${before} -> ${readFileSync(wasm).length} bytes`);
-  }
-  if (!debug) {
-    // Short import and export names (no wasm-bindgen hashes), in the wasm
-    // and the glue alike; see scripts/imports.mjs.
-    const glue = join(wbg, `${CRATE}.js`);
-    const before = sizes(readFileSync(wasm)).brotli + sizes(readFileSync(glue)).brotli;
-    const imports = shortenImports(readFileSync(wasm), readFileSync(glue, "utf8"));
-    const exports = shortenExports(imports.wasm, imports.js);
-    writeFileSync(wasm, exports.wasm);
-    writeFileSync(glue, exports.js);
-    const after = sizes(exports.wasm).brotli + sizes(Buffer.from(exports.js)).brotli;
-    console.log(`build: ${imports.count} import and ${exports.count} export names shortened, wasm + glue ${before} -> ${after} bytes brotli`);
-  }
-  // wasm-opt validates its own output, but the browser engine has the last word.
-  if (!WebAssembly.validate(readFileSync(wasm))) {
-    throw new Error(`${rel(wasm)} does not validate as WebAssembly in this Node (${process.version})`);
-  }
+  // (a)-(c) the two wasm parts: the gate (every page) and the ask part
+  // (fetched when the visitor is asked); docs/architecture.md.
+  const gate = wasmPart("gate", debug, profile);
+  const ask = wasmPart("ask", debug, profile);
+  // Both in one module, for the script tag's first visits: a visitor who
+  // is asked anyway downloads one runtime, not two.
+  const full = wasmPart("full", debug, profile);
 
   const esbuild = await import("esbuild");
   const dist = p("dist");
@@ -215,15 +248,45 @@ export async function build({ debug = false } = {}) {
     plugins: [noWasmFallback, wasmAsText],
     entryPoints: [need(p("src", "js", "module.js"), "ES module entry point")],
     outfile: join(dist, "consentry.mjs"),
+    external: ["./consentry-ask.mjs"],
     format: "esm",
   });
-  copyFileSync(wasm, join(dist, "consentry.wasm"));
+  copyFileSync(gate, join(dist, "consentry.wasm"));
   await esbuild.build({
     ...common,
     entryPoints: [need(p("src", "js", "script.js"), "classic script entry point")],
     outfile: join(dist, "consentry.js"),
     format: "iife",
   });
+  // (e0) the ask part: for the script tag an ES module that fetches
+  // dist/consentry-ask.wasm (consentry.js imports it on demand); for the ES
+  // module the same with the wasm inline, imported by consentry.mjs with a
+  // plain dynamic import, which every bundler splits into its own chunk.
+  copyFileSync(ask, join(dist, "consentry-ask.wasm"));
+  copyFileSync(full, join(dist, "consentry-full.wasm"));
+  for (const part of ["gate", "full"]) {
+    await esbuild.build({
+      ...common,
+      entryPoints: [need(p("src", "js", `${part}.js`), `the ${part} glue module`)],
+      outfile: join(dist, `consentry-${part}.js`),
+      format: "esm",
+    });
+  }
+  await esbuild.build({
+    ...common,
+    entryPoints: [need(p("src", "js", "ask.js"), "ask part entry point")],
+    outfile: join(dist, "consentry-ask.js"),
+    format: "esm",
+  });
+  await esbuild.build({
+    ...common,
+    charset: "utf8",
+    plugins: [noWasmFallback, wasmAsText],
+    entryPoints: [need(p("src", "js", "ask-module.js"), "ask part module entry point")],
+    outfile: join(dist, "consentry-ask.mjs"),
+    format: "esm",
+  });
+
   // (e1) consent ledger receipts: the script tag imports this file only when
   // its config has a [ledger] table, so sites without one download nothing
   // more; the ES module bundles it.
@@ -252,13 +315,17 @@ export async function build({ debug = false } = {}) {
     .filter((f) => !f.startsWith("."))
     .sort()
     .map((file) => ({ file, ...sizes(readFileSync(join(dist, file))) }));
-  const tag = files.filter((f) => FIRST_VISIT.includes(f.file));
-  const scriptTag = {
-    raw: tag.reduce((a, f) => a + f.raw, 0),
-    gzip: tag.reduce((a, f) => a + f.gzip, 0),
-    brotli: tag.reduce((a, f) => a + f.brotli, 0),
+  const sum = (names) => {
+    const tag = files.filter((f) => names.includes(f.file));
+    return {
+      raw: tag.reduce((a, f) => a + f.raw, 0),
+      gzip: tag.reduce((a, f) => a + f.gzip, 0),
+      brotli: tag.reduce((a, f) => a + f.brotli, 0),
+    };
   };
-  console.log("\n" + table([...files, { file: "script tag (js + wasm)", total: true, ...scriptTag }]) + "\n");
+  const scriptTag = sum(FIRST_VISIT);
+  const parts = Object.entries(PARTS).map(([name, names], i) => ({ file: name, total: i === 0, ...sum(names) }));
+  console.log("\n" + table([...files, ...parts]) + "\n");
   writeFileSync(p("target", "sizes.json"), JSON.stringify({ profile, files, scriptTag }, null, 2) + "\n");
   console.log(`build: dist/ ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   return { files, scriptTag };

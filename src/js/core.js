@@ -10,13 +10,22 @@ export const FAILED = Symbol.for("consentry.failed");
 const NOT_READY = "consentry is not ready yet: wait for Consentry.ready";
 
 /**
- * Builds the API object and the two functions that settle it. `tell` is the
- * prelude's channel when this entry claimed it (see script.js): settle()
- * calls it so the prelude releases what is now allowed in the same task.
+ * Builds the API object, the two functions that settle it and the gate's
+ * hook to the ask part. `tell` is the prelude's channel when this entry
+ * claimed it (see script.js): settle() calls it so the prelude releases
+ * what is now allowed in the same task. `loadAsk()` fetches the ask part
+ * (once; the entry memoises it) and resolves to its `Ask` class.
  */
-export function facade(tell) {
+export function facade(tell, loadAsk) {
   let core = null;
   let failure = null;
+  // The ask part (first layer, preferences, account panels): loaded on
+  // first need, then kept in step with the gate's record.
+  let ask = null;
+  let asking = null;
+  // hide() counts up: a layer asked for while the part was loading is not
+  // shown once hide() came after it.
+  let hides = 0;
   let resolve, reject;
   const ready = new Promise((res, rej) => {
     resolve = res;
@@ -41,6 +50,59 @@ export function facade(tell) {
       throw e;
     }
   };
+  // The ask part's controls act through the gate, like a page script
+  // would: the gate decides, stores and announces, then calls `hook`.
+  const send = (action, json) => {
+    try {
+      if (action === "accept-all") core.acceptAll();
+      else if (action === "reject-all") core.rejectAll();
+      else if (action === "save") core.set(json);
+      else if (action === "withdraw") core.reset();
+    } catch (e) {
+      console.error(`consentry: ${e.message}`);
+    }
+  };
+  const part = () =>
+    (asking ||= (loadAsk ? loadAsk() : Promise.reject(new Error("this build has no ask part")))
+      .then((Ask) => {
+        ask = new Ask(core.config(), core.lang(), core.gpc(), core.root(), core.reopen(), send);
+        return ask;
+      })
+      .catch((e) => {
+        console.error(`consentry: the dialog could not load (${e && e.message}); nothing optional loads until a choice is made`);
+        asking = null;
+        throw e;
+      }));
+  // Runs `f` on the ask part now when it is loaded, else once it is (if
+  // `still()` then holds). Errors from the part are reported, never thrown.
+  const when = (f, still = () => true) => {
+    const mine = hides;
+    const run = (a) => {
+      try {
+        a.sync(core.stored(), core.canStore());
+        f(a);
+      } catch (e) {
+        console.error(`consentry: ${e.message}`);
+      }
+    };
+    if (ask) return run(ask);
+    return part().then((a) => still(mine) && run(a), () => {});
+  };
+  // The first layer asked for while the gate started: `ready` waits for it.
+  let opening = null;
+  // The gate's hook (src/web/frame.rs): 0 first layer (asked at start-up
+  // without a decision), 1 preferences, 2 decided, 3 withdrawn.
+  const hook = (what, opener) => {
+    if (what === 2) {
+      // Nothing of the ask part is on screen before it loaded.
+      if (ask) when((a) => a.decided());
+      return;
+    }
+    const undecided = (mine) => mine === hides && core.stored() === undefined;
+    if (what === 0) opening = when((a) => a.banner(), undecided);
+    else if (what === 1) when((a) => a.preferences(opener), (mine) => mine === hides);
+    else when((a) => a.withdrawn(), undecided);
+  };
   const api = {
     ready,
     get() {
@@ -63,13 +125,17 @@ export function facade(tell) {
       call("set", (c) => c.set(JSON.stringify(choices)));
     },
     show() {
-      call("show", (c) => c.show());
+      need("show");
+      when((a) => a.banner(), (mine) => mine === hides);
     },
     showPreferences() {
-      call("showPreferences", (c) => c.showPreferences());
+      need("showPreferences");
+      when((a) => a.preferences(), (mine) => mine === hides);
     },
     hide() {
-      call("hide", (c) => c.hide());
+      need("hide");
+      hides++;
+      if (ask) ask.hide();
     },
     reset() {
       call("reset", (c) => c.reset());
@@ -91,7 +157,8 @@ export function facade(tell) {
       if (!(element instanceof HTMLElement)) {
         throw new TypeError("Consentry.mountPreferences(): expects an HTMLElement");
       }
-      call("mountPreferences", (c) => c.mountPreferences(element));
+      need("mountPreferences");
+      when((a) => a.mount(element));
     },
   };
   // Lets a later init() see that this one failed and start afresh.
@@ -99,6 +166,7 @@ export function facade(tell) {
   Object.freeze(api);
   return {
     api,
+    hook,
     settle(started) {
       // The API answers from here on, so gated inline scripts that begin()
       // runs can already call allowed() and get().
@@ -117,8 +185,16 @@ export function facade(tell) {
       // The prelude releases what it held in this task, before
       // `consentry:ready`; it asks this api's allowed() and nothing else.
       if (tell) tell();
-      resolve();
-      dispatchEvent(new Event("consentry:ready"));
+      // A visitor who is being asked sees the first layer by the time
+      // `ready` resolves (or the ask part failed to load, which was said).
+      const shown = opening;
+      opening = null;
+      const done = () => {
+        resolve();
+        dispatchEvent(new Event("consentry:ready"));
+      };
+      if (shown) shown.then(done);
+      else done();
     },
     fail(error) {
       failure = error instanceof Error ? error : new Error(String(error));

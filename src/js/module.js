@@ -1,8 +1,8 @@
 // ES module entry: `import { init } from "consentry"`. The wasm is carried
 // inline (see bytes.js) so the package works under any bundler with no
 // loader config.
-import loadWasm, { defaultConfig, start } from "../../target/wbg/consentry.js";
-import wasmText from "../../target/wbg/consentry_bg.wasm";
+import loadWasm, { defaultConfig, start } from "../../target/wbg/gate/consentry.js";
+import wasmText from "../../target/wbg/gate/consentry_bg.wasm";
 import { wasmBytes } from "./bytes.js";
 import { FAILED, domReady, facade, ours, publish, taken } from "./core.js";
 import { ledger } from "./ledger.js";
@@ -43,7 +43,13 @@ export function init(config) {
       return Promise.reject(new TypeError(`init(config): config cannot be written as JSON (${e.message})`));
     }
   }
-  const { api, settle, fail } = facade();
+  // The ask part is a separate chunk (dist/consentry-ask.mjs); without a
+  // consent cookie it downloads beside the gate, else on first need.
+  let askPart;
+  const loadAsk = () => (askPart ||= import("./consentry-ask.mjs").then((m) => m.load()));
+  const name = (config && config.cookie && config.cookie.name) || "consentry";
+  if (!document.cookie.split(/;\s*/).some((c) => c.startsWith(name + "="))) loadAsk().catch(() => {});
+  const { api, settle, fail, hook } = facade(undefined, loadAsk);
   publish(api);
   if ("__consentryPrelude" in window) {
     // The prelude takes orders from the script tag only (src/js/prelude.js).
@@ -52,7 +58,7 @@ export function init(config) {
   const starting = (async () => {
     await loadWasm({ module_or_path: wasmBytes(wasmText) });
     await domReady();
-    settle(start(json, "init(config)"));
+    settle(start(json, "init(config)", hook));
     ledger(json === undefined ? defaultConfig() : json, api);
     return api;
   })();

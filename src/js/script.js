@@ -8,7 +8,6 @@
 // A site that wants the round trip back adds
 //   <link rel="preload" href=".../consentry.wasm" as="fetch" crossorigin>
 // to its <head>, so the wasm downloads in parallel with the script.
-import loadWasm, { defaultConfig, start } from "../../target/wbg/consentry.js";
 import { domReady, facade, ours, publish, taken } from "./core.js";
 
 // The prelude's channel (src/js/prelude.js) first, before this script calls
@@ -18,9 +17,33 @@ import { domReady, facade, ours, publish, taken } from "./core.js";
 let allowed = () => false;
 const claim = window.__consentryPrelude;
 const tell = typeof claim === "function" ? claim((id) => allowed(id)) : undefined;
+const me = document.currentScript;
+const base = me && me.src ? me.src : document.baseURI;
+const CONFIG = 'script[type="application/json" i]#consentry-config';
+
+/** Whether the page has a cookie of the consent cookie's name (valid or not). */
+function hasCookie(el) {
+  let name = "consentry";
+  try {
+    name = (el && JSON.parse(el.textContent).cookie?.name) || name;
+  } catch {
+    // The core reports a config it cannot read.
+  }
+  return document.cookie.split(/;\s*/).some((c) => c.startsWith(name + "="));
+}
 
 (() => {
-  const { api, settle, fail } = facade(tell);
+  // A visitor without a consent cookie is about to be asked: they get the
+  // gate and the ask part in one module (consentry-full.js and its wasm).
+  // Everyone else gets the gate (consentry-gate.js and consentry.wasm) and
+  // fetches the ask part (consentry-ask.js and its wasm) only if needed.
+  const asked = !hasCookie(document.querySelector(CONFIG));
+  let askPart, core;
+  const loadAsk = () =>
+    (askPart ||= asked
+      ? core.then((m) => m.Ask)
+      : import(new URL("consentry-ask.js", base)).then((m) => m.load(fetch(new URL("consentry-ask.wasm", base)))));
+  const { api, settle, fail, hook } = facade(tell, loadAsk);
   const own = Object.getOwnPropertyDescriptor(window, "Consentry");
   if (own) {
     // Included twice: the first one stays. Anything else holding the name
@@ -34,25 +57,24 @@ const tell = typeof claim === "function" ? claim((id) => allowed(id)) : undefine
   // The prelude answers only to a script tag whose file is consentry.js.
   if (claim && !tell) console.error("consentry: the prelude did not accept this script; what it holds stays held");
   // Fetching and compiling start now, in parallel with the rest of the page.
-  let wasm, base;
   try {
-    const me = document.currentScript;
-    base = me && me.src ? me.src : document.baseURI;
-    wasm = loadWasm({ module_or_path: new URL((me && me.dataset.consentryWasm) || "consentry.wasm", base) });
+    // The glue module and its wasm download side by side.
+    const wasm = fetch(new URL(asked ? "consentry-full.wasm" : (me && me.dataset.consentryWasm) || "consentry.wasm", base));
+    core = import(new URL(asked ? "consentry-full.js" : "consentry-gate.js", base)).then((m) => m.default({ module_or_path: wasm }).then(() => m));
   } catch (e) {
-    wasm = Promise.reject(e);
+    core = Promise.reject(e);
   }
-  wasm.catch(() => {}); // reported once, below
+  core.catch(() => {}); // reported once, below
   (async () => {
     await domReady();
-    await wasm;
+    const { start, defaultConfig } = await core;
     // The core reads the page's config itself (the first JSON script with
     // that id; src/web/dom.rs), and warns about every other element.
-    settle(start(undefined, "#consentry-config"));
+    settle(start(undefined, "#consentry-config", hook));
     // Receipts for the consent ledger (consentry-ledger.js, next to this
     // file) only when the config has a [ledger] table. The same element the
     // core read: never another element that merely carries the id.
-    const inline = document.querySelector('script[type="application/json" i]#consentry-config');
+    const inline = document.querySelector(CONFIG);
     const config = inline ? inline.textContent : defaultConfig();
     if (config.includes('"ledger"')) import(new URL("consentry-ledger.js", base)).then((m) => m.ledger(config, api), () => console.error("consentry: cannot load consentry-ledger.js"));
   })().catch(fail);
