@@ -3,7 +3,7 @@
 // stopping at the first that fails:
 //
 //   cargo      native `cargo test` (unit tests + tests/*.rs + doc tests)
-//   lint       `cargo fmt --check`, `cargo clippy --lib` native and wasm32, clippy on the server; warnings denied
+//   lint       `cargo fmt --check`, `cargo clippy --lib` native and wasm32 (both parts, each alone), clippy on the server; warnings denied
 //   ledger     `cargo test -p consentry-server`: the ledger on SQLite and a private PostgreSQL
 //   types      `tsc --noEmit --strict` over tests/types/consumer.ts (the shipped .d.ts)
 //   node       `node --test` over tests/node/*.test.mjs (schema, SSR import)
@@ -112,6 +112,9 @@ async function lint() {
     ["cargo", ["fmt", "--check"]],
     ["cargo", ["clippy", "--lib", "--", "-D", "warnings"]],
     ["cargo", ["clippy", "--lib", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]],
+    // Each part alone, as scripts/build.mjs builds it (issue 15).
+    ["cargo", ["clippy", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features", "--features", "gate", "--", "-D", "warnings"]],
+    ["cargo", ["clippy", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features", "--features", "ask", "--", "-D", "warnings"]],
     // The ledger server and its tests (server/clippy.toml: no size rules there).
     ["cargo", ["clippy", "-p", "consentry-server", "--all-targets", "--", "-D", "warnings"]],
   ];
@@ -142,7 +145,7 @@ const layers = [
   },
   {
     name: "lint",
-    title: "lint (fmt, clippy x3)",
+    title: "lint (fmt, clippy x5)",
     run: lint,
     parse: parseLint,
   },

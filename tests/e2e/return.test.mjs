@@ -90,7 +90,8 @@ const state = (page) =>
   page.evaluate(() => ({
     method: window.Consentry.get()?.method ?? null,
     pixel: document.querySelector("img[data-category]").getAttribute("src"),
-    banner: !document.querySelector('[data-consentry="banner"]').hidden,
+    // The gate builds no first layer for a returning visitor: absent is hidden.
+    banner: !(document.querySelector('[data-consentry="banner"]')?.hidden ?? true),
   }));
 
 /** Counts consentry's window events from now on. */

@@ -14,7 +14,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
-import { FIRST_VISIT } from "../../scripts/build.mjs";
+import { FIRST_VISIT, PARTS } from "../../scripts/build.mjs";
 import { ROOT, freshPage, launch, startServer } from "./harness.mjs";
 
 const DIST = process.env.CONSENTRY_DIST ?? join(ROOT, "dist");
@@ -52,6 +52,22 @@ describe("size budget", () => {
     );
   });
 
+  for (const [part, files] of Object.entries(PARTS).filter(([p]) => p !== "first visit")) {
+    test(`${part} (${files.join(" + ")}, gzip -9) is within its ceiling in bench/size-budget.json`, () => {
+      const ceiling = JSON.parse(readFileSync(BUDGET_FILE, "utf8")).parts?.[part];
+      assert.ok(Number.isInteger(ceiling) && ceiling > 0, `bench/size-budget.json has no parts["${part}"] ceiling`);
+      const each = files.map((f) => {
+        const path = join(DIST, f);
+        assert.ok(existsSync(path), `${path} is missing: run \`node scripts/build.mjs\``);
+        return { file: f, gzip: gzipBytes(path) };
+      });
+      const total = each.reduce((a, f) => a + f.gzip, 0);
+      const detail = each.map((f) => `${f.file} ${f.gzip} B`).join(" + ");
+      console.log(`size: ${part} ${total} B gzip -9 (${detail}); ceiling ${ceiling} B, ${ceiling - total} B to spare`);
+      assert.ok(total <= ceiling, `${part} is ${total} B gzip -9 (${detail}), over its ${ceiling} B ceiling by ${total - ceiling} B; find what grew with twiggy first`);
+    });
+  }
+
   test("nothing shipped names a path of the machine that built it", () => {
     const cargoHome = process.env.CARGO_HOME || join(homedir(), ".cargo");
     const paths = [...new Set([ROOT, homedir(), cargoHome])].filter((x) => x.length > 1);
@@ -72,7 +88,7 @@ describe("size budget", () => {
       await server?.close();
     });
 
-    test("a first visit to the demo loads exactly consentry.js and consentry.wasm from /assets/consentry/", async () => {
+    test("a first visit to the demo loads exactly the first visit's files from /assets/consentry/", async () => {
       const t = await freshPage(browser, server);
       try {
         const fetched = new Set();

@@ -1,0 +1,176 @@
+// Issue 15: the gate and the ask part, counted by request. A returning
+// visitor downloads the gate and nothing of the ask part; the ask part
+// arrives with the first "Preferences" (the reopen control or
+// showPreferences()); a visitor without a decision downloads both in one
+// module, fetched at once.
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { freshPage, launch, settle, startServer } from "./harness.mjs";
+
+const ASSETS = "/assets/consentry/";
+const GATE = ["consentry-gate.js", "consentry.js", "consentry.wasm"];
+const FULL = ["consentry-full.js", "consentry-full.wasm", "consentry.js"];
+const ASK = ["consentry-ask.js", "consentry-ask.wasm"];
+
+let browser;
+let server;
+before(async () => {
+  [browser, server] = await Promise.all([launch(), startServer()]);
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A fresh visitor whose every request for consentry's files is counted by name. */
+async function visitor() {
+  const t = await freshPage(browser, server);
+  const fetched = [];
+  t.page.on("request", (r) => {
+    const { origin, pathname } = new URL(r.url());
+    if (origin === server.url && pathname.startsWith(ASSETS)) fetched.push(pathname.slice(ASSETS.length));
+  });
+  const files = () => [...new Set(fetched)].sort();
+  return { t, fetched, files };
+}
+
+/** Decides on a first visit, then starts counting afresh for the next page view. */
+async function returning(choice = "reject-all") {
+  const v = await visitor();
+  await v.t.goto("/");
+  await v.t.page.click(`[data-consentry="banner"] [data-consentry-action="${choice}"]`);
+  await v.t.page.waitForFunction(() => window.Consentry.get() !== null);
+  v.fetched.length = 0;
+  await v.t.reload();
+  return v;
+}
+
+describe("the gate and the ask part", () => {
+  test("a visitor without a decision downloads the gate and the ask part in one module", async () => {
+    const { t, files, fetched } = await visitor();
+    try {
+      await t.goto("/");
+      await t.page.locator('[data-consentry="banner"]').waitFor({ state: "visible" });
+      assert.deepEqual(files(), FULL);
+      assert.equal(fetched.length, FULL.length, "each file once");
+      t.assertNoErrors();
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("a returning visitor downloads the gate and nothing of the ask part", async () => {
+    const { t, files } = await returning("accept-all");
+    try {
+      await t.page.locator('[data-consentry="reopen"]').waitFor({ state: "visible" });
+      await settle(300);
+      assert.deepEqual(files(), GATE);
+      assert.equal(await t.page.locator('[data-consentry="banner"]').count(), 0, "no first layer is built");
+      assert.equal(await t.page.evaluate(() => window.Consentry.get().method), "accept-all");
+      t.assertNoErrors();
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("the ask part arrives at the first click on the reopen control, and it works", async () => {
+    const { t, files } = await returning("reject-all");
+    try {
+      const reopen = t.page.locator('[data-consentry="reopen"]');
+      await reopen.click();
+      const prefs = t.page.locator('[data-consentry="preferences"]');
+      await prefs.waitFor({ state: "visible" });
+      assert.deepEqual(files(), [...GATE, ...ASK].sort());
+      await prefs.locator('input[data-consentry-category="analytics"]').check();
+      await prefs.locator('[data-consentry-action="save"]').click();
+      await prefs.waitFor({ state: "hidden" });
+      const r = await t.page.evaluate(() => window.Consentry.get());
+      assert.equal(r.method, "custom");
+      assert.equal(r.categories.analytics, true);
+      // Focus comes back to the control that opened the preferences.
+      assert.equal(await t.page.evaluate(() => document.activeElement?.getAttribute("data-consentry")), "reopen");
+      // A second opening fetches nothing more.
+      const before = files().length;
+      await reopen.click();
+      await prefs.waitFor({ state: "visible" });
+      assert.equal(files().length, before);
+      t.assertNoErrors();
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("showPreferences() on a returning visitor fetches the ask part and opens the preferences", async () => {
+    const { t, files } = await returning("accept-all");
+    try {
+      await t.page.evaluate(() => window.Consentry.showPreferences());
+      await t.page.locator('[data-consentry="preferences"]').waitFor({ state: "visible" });
+      assert.deepEqual(files(), [...GATE, ...ASK].sort());
+      t.assertNoErrors();
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("a withdrawal on a returning visitor's page brings the first layer back through the ask part", async () => {
+    const { t, files } = await returning("accept-all");
+    try {
+      await t.page.evaluate(() => window.Consentry.reset());
+      await t.page.locator('[data-consentry="banner"]').waitFor({ state: "visible" });
+      assert.equal(await t.page.locator('[data-consentry="reopen"]').isVisible(), false);
+      assert.deepEqual(files(), [...GATE, ...ASK].sort());
+      await t.page.click('[data-consentry="banner"] [data-consentry-action="reject-all"]');
+      await t.page.waitForFunction(() => window.Consentry.get()?.method === "reject-all");
+      await t.page.locator('[data-consentry="banner"]').waitFor({ state: "hidden" });
+      t.assertNoErrors();
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("a cookie that does not hold a decision makes the gate ask: the banner shows", async () => {
+    const { t, files } = await visitor();
+    try {
+      await t.context.addCookies([{ name: "consentry", value: "forged.1.x", url: server.url }]);
+      await t.goto("/");
+      await t.page.locator('[data-consentry="banner"]').waitFor({ state: "visible" });
+      assert.deepEqual(files(), [...GATE, ...ASK].sort(), "a cookie was there, so the gate came first");
+      assert.equal(await t.page.evaluate(() => window.Consentry.get()), null);
+      t.assertNoErrors();
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("the ES module: a first visit that mounts a panel at once still gets the first layer", async () => {
+    const { t, files } = await visitor();
+    try {
+      await t.goto("/account");
+      await t.page.locator('[data-consentry="banner"]').waitFor({ state: "visible" });
+      await t.page.locator('[data-consentry="panel"]').waitFor({ state: "visible" });
+      assert.deepEqual(files(), ["consentry-ask.mjs", "consentry.mjs"]);
+      await t.page.click('[data-consentry="banner"] [data-consentry-action="reject-all"]');
+      await t.page.waitForFunction(() => window.Consentry.get()?.method === "reject-all");
+      await t.page.locator('[data-consentry="banner"]').waitFor({ state: "hidden" });
+      t.assertNoErrors();
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("when the ask part cannot load, the page says so once and nothing optional runs", async () => {
+    const { t } = await returning("reject-all");
+    try {
+      await t.page.route(/consentry-ask\.(js|wasm)$/, (r) => r.abort());
+      await t.page.evaluate(() => window.Consentry.showPreferences());
+      await settle(500);
+      assert.equal(await t.page.locator('[data-consentry="preferences"]').count(), 0);
+      assert.equal(await t.page.evaluate(() => window.Consentry.get().method), "reject-all");
+      assert.equal(t.consoleErrors.filter((e) => e.includes("the dialog could not load")).length, 1, t.errors.join("\n"));
+      assert.equal(t.thirdParty.count(), 0, "nothing optional was requested");
+    } finally {
+      await t.close();
+    }
+  });
+});
