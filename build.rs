@@ -51,10 +51,64 @@ fn main() -> ExitCode {
         eprintln!("error: {src}: {}", e.message());
         return ExitCode::FAILURE;
     }
-    let out = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default()).join("categories.json");
-    if let Err(e) = fs::write(&out, json) {
-        eprintln!("error: cannot write {}: {e}", out.display());
+    let dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
+    // The gate's copy leaves out the texts only the ask part shows (issue
+    // 15): descriptions, the cookie tables' words, the amendment and the
+    // words of the layers. What the gate shows itself stays: titles (embed
+    // placeholders) and its own words.
+    let gate = serde_json::to_string(&for_gate(value)).unwrap_or_default();
+    if let Err(e) = config::Config::from_json(&gate) {
+        eprintln!("error: {src} (gate copy): {}", e.message());
         return ExitCode::FAILURE;
     }
+    for (name, text) in [("categories.json", &json), ("categories.gate.json", &gate)] {
+        let out = dir.join(name);
+        if let Err(e) = fs::write(&out, text) {
+            eprintln!("error: cannot write {}: {e}", out.display());
+            return ExitCode::FAILURE;
+        }
+    }
     ExitCode::SUCCESS
+}
+
+/// The words of `src/web/frame.rs` and `src/web/blocker.rs`: the gate's own.
+const GATE_WORDS: [&str; 5] = [
+    "reopen",
+    "saved",
+    "withdrawn",
+    "placeholder",
+    "placeholder_allow",
+];
+
+fn for_gate(mut v: toml::Value) -> toml::Value {
+    if let Some(t) = v.as_table_mut() {
+        t.remove("amendment");
+        if let Some(ui) = t.get_mut("ui").and_then(|u| u.as_table_mut()) {
+            for (_, words) in ui.iter_mut() {
+                let Some(words) = words.as_table_mut() else {
+                    continue;
+                };
+                words.retain(|k, _| GATE_WORDS.contains(&k));
+            }
+        }
+        for c in t
+            .get_mut("categories")
+            .and_then(|c| c.as_array_mut())
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.as_table_mut())
+        {
+            c.remove("description");
+            for k in c
+                .get_mut("cookies")
+                .and_then(|k| k.as_array_mut())
+                .into_iter()
+                .flatten()
+                .filter_map(|k| k.as_table_mut())
+            {
+                k.retain(|f, _| f == "name");
+            }
+        }
+    }
+    v
 }

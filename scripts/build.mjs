@@ -10,7 +10,8 @@
 //   consentry-ask.wasm  ...with its wasm next to it
 //   consentry-full.js   gate and ask in one, for the script tag's first visits
 //   consentry-full.wasm ...with its wasm
-//   consentry.css    minified stylesheet (also inlined into both scripts)
+//   consentry.css    minified stylesheet (the gate's part inlined into the
+//                    entry scripts, the layers' into the ask part)
 //   consentry.d.ts   types for the ES module
 //   consent-default.js  Google Consent Mode v2 `default`, to inline before gtag
 //   consentry.schema.json  JSON Schema of the config (editors, taplo)
@@ -220,9 +221,15 @@ export async function build({ debug = false } = {}) {
   mkdirSync(dist, { recursive: true });
 
   // (d) CSS
-  const cssSrc = readFileSync(need(p("src", "web", "consentry.css"), "the dialog stylesheet"), "utf8");
-  const css = debug ? cssSrc : (await esbuild.transform(cssSrc, { loader: "css", minify: true, target: "es2020" })).code.trim();
-  writeFileSync(join(dist, "consentry.css"), css + "\n");
+  // The gate's styles go inside consentry.js, the layers' with the ask
+  // part; dist/consentry.css holds both for sites that link it.
+  const minCss = async (file) => {
+    const src = readFileSync(need(p("src", "web", file), "the dialog stylesheet"), "utf8");
+    return debug ? src : (await esbuild.transform(src, { loader: "css", minify: true, target: "es2020" })).code.trim();
+  };
+  const css = await minCss("gate.css");
+  const askCss = await minCss("ask.css");
+  writeFileSync(join(dist, "consentry.css"), css + "\n" + askCss + "\n");
 
   // (e) the two JS entry points
   const common = {
@@ -232,7 +239,7 @@ export async function build({ debug = false } = {}) {
     platform: "browser",
     charset: "ascii", // a classic script may be decoded with the page's charset
     legalComments: "none",
-    define: { CONSENTRY_CSS: JSON.stringify(css) },
+    define: { CONSENTRY_CSS: JSON.stringify(css), CONSENTRY_ASK_CSS: JSON.stringify(askCss), CONSENTRY_BUILTIN_LEDGER: JSON.stringify(await builtinLedger()) },
     sourcemap: debug ? "inline" : false,
     logLevel: "warning",
     absWorkingDir: root,
@@ -356,6 +363,17 @@ export function preludeConfig(config) {
   // The prelude's Consent Mode default names every v2 type whatever the map says.
   if (config.google_consent_mode) out.google_consent_mode = 1;
   return out;
+}
+
+/**
+ * Whether the built-in config has a [ledger] table. The gate carries a copy
+ * of it without the texts (src/lib.rs GATE_CONFIG), so the entry points
+ * learn this here and fetch the full text for receipts only then.
+ */
+async function builtinLedger() {
+  const { parse } = await import("smol-toml");
+  const file = process.env.CONSENTRY_CATEGORIES ?? p("categories.toml");
+  return parse(readFileSync(need(file, "the default config"), "utf8")).ledger !== undefined;
 }
 
 async function buildPrelude(esbuild, dist, debug) {

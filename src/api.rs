@@ -46,19 +46,10 @@ pub fn check_config(json: Option<String>, source: &str) -> Result<(), JsError> {
     config_from(json, source).map(|_| ())
 }
 
-/// The built-in config's JSON text (`categories.toml` as compiled): the
-/// ledger receipts hash it as the config the visitor saw.
-#[wasm_bindgen(js_name = defaultConfig)]
-pub fn default_config() -> String {
-    crate::DEFAULT_CONFIG.into()
-}
-
 fn config_from(json: Option<String>, source: &str) -> Result<Config, JsError> {
     match json {
         Some(text) => Config::from_json(&text).map_err(|e| js_error(source, &e)),
-        None => {
-            Config::from_json(crate::DEFAULT_CONFIG).map_err(|e| js_error("categories.toml", &e))
-        }
+        None => Config::from_json(crate::GATE_CONFIG).map_err(|e| js_error("categories.toml", &e)),
     }
 }
 
@@ -165,11 +156,10 @@ impl Consentry {
             .map(|r| crate::cookie::encode(&r, &self.app.config))
     }
 
-    /// The config's JSON text, for the ask part.
-    pub fn config(&self) -> String {
-        self.json
-            .clone()
-            .unwrap_or_else(|| crate::DEFAULT_CONFIG.into())
+    /// The config's JSON text, for the ask part; undefined for the
+    /// built-in one, which the ask part carries in full itself.
+    pub fn config(&self) -> Option<String> {
+        self.json.clone()
     }
 
     /// The language the dialog speaks on this page.

@@ -13,6 +13,14 @@ use crate::config::Config;
 use crate::web::ask;
 use crate::web::dialog;
 
+/// The built-in config's JSON text (`categories.toml` as compiled): the
+/// ledger receipts hash it as the config the visitor saw. In the ask part,
+/// as the gate carries only its own copy (`crate::GATE_CONFIG`).
+#[wasm_bindgen(js_name = defaultConfig)]
+pub fn default_config() -> String {
+    crate::DEFAULT_CONFIG.into()
+}
+
 /// The ask part on this page.
 #[wasm_bindgen]
 pub struct Ask {
@@ -21,18 +29,19 @@ pub struct Ask {
 
 #[wasm_bindgen]
 impl Ask {
-    /// `json` is the config text the gate read (and checked); `send(action,
-    /// json)` is the gate's dispatcher.
+    /// `json` is the config text the gate read (and checked), or undefined
+    /// for the built-in one; `send(action, json)` is the gate's dispatcher.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        json: &str,
+        json: Option<String>,
         lang: String,
         gpc: bool,
         root: Element,
         reopen: Element,
         send: js_sys::Function,
     ) -> Result<Ask, JsError> {
-        let config = Config::from_json(json).map_err(|e| JsError::new(&e.message()))?;
+        let text = json.as_deref().unwrap_or(crate::DEFAULT_CONFIG);
+        let config = Config::from_json(text).map_err(|e| JsError::new(&e.message()))?;
         let ask = ask::Ask::new(config, lang, gpc, root, reopen, send);
         dialog::mount(&ask);
         Ok(Ask { ask })

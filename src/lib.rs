@@ -45,6 +45,12 @@ mod ask;
 /// checked there with the same validation the browser runs.
 pub const DEFAULT_CONFIG: &str = include_str!(concat!(env!("OUT_DIR"), "/categories.json"));
 
+/// The gate's copy of the default config: the same, without the texts only
+/// the ask part shows (descriptions, cookie tables, the amendment, the
+/// layers' words), so that a returning visitor does not download them.
+/// `build.rs` makes it and checks it like the full one.
+pub const GATE_CONFIG: &str = include_str!(concat!(env!("OUT_DIR"), "/categories.gate.json"));
+
 /// Release builds carry no panic machinery: clippy forbids panicking calls
 /// in this crate, so reaching this is a bug, and stopping the wasm here keeps
 /// `core::fmt` out of every visitor's download. The JS side turns the

@@ -2,7 +2,7 @@
 // It exists (with `ready`) before the wasm has loaded; methods that change
 // consent throw a clear error until then, and reads fail closed.
 
-/* global CONSENTRY_CSS */
+/* global CONSENTRY_CSS CONSENTRY_BUILTIN_LEDGER */
 
 /** Key of the getter that tells whether an API object failed to start. */
 export const FAILED = Symbol.for("consentry.failed");
@@ -14,7 +14,8 @@ const NOT_READY = "consentry is not ready yet: wait for Consentry.ready";
  * hook to the ask part. `tell` is the prelude's channel when this entry
  * claimed it (see script.js): settle() calls it so the prelude releases
  * what is now allowed in the same task. `loadAsk()` fetches the ask part
- * (once; the entry memoises it) and resolves to its `Ask` class.
+ * (once; the entry memoises it) and resolves to its exports (`Ask`,
+ * `defaultConfig`).
  */
 export function facade(tell, loadAsk) {
   let core = null;
@@ -64,8 +65,11 @@ export function facade(tell, loadAsk) {
   };
   const part = () =>
     (asking ||= (loadAsk ? loadAsk() : Promise.reject(new Error("this build has no ask part")))
-      .then((Ask) => {
-        ask = new Ask(core.config(), core.lang(), core.gpc(), core.root(), core.reopen(), send);
+      .then((m) => {
+        // After the gate's styles (added when it started): the layers'
+        // rules win over its reset by coming later.
+        style(m.css);
+        ask = new m.Ask(core.config(), core.lang(), core.gpc(), core.root(), core.reopen(), send);
         return ask;
       })
       .catch((e) => {
@@ -167,6 +171,15 @@ export function facade(tell, loadAsk) {
   return {
     api,
     hook,
+    /**
+     * The config text for ledger receipts when the config has a [ledger]
+     * table (`inline`: the page's JSON text, or undefined for the built-in
+     * config, whose full text comes with the ask part), else undefined.
+     */
+    async ledgerConfig(inline) {
+      if (inline === undefined) return CONSENTRY_BUILTIN_LEDGER ? (await loadAsk()).defaultConfig() : undefined;
+      return inline.includes('"ledger"') ? inline : undefined;
+    },
     settle(started) {
       // The API answers from here on, so gated inline scripts that begin()
       // runs can already call allowed() and get().
@@ -181,7 +194,7 @@ export function facade(tell, loadAsk) {
       // (no frame is drawn in between), so a returning visitor's scripts
       // are requested before ~3 ms of CSS parsing, and page scripts waiting
       // for DOMContentLoaded do not wait for it either.
-      style();
+      style(typeof CONSENTRY_CSS === "string" ? CONSENTRY_CSS : "");
       // The prelude releases what it held in this task, before
       // `consentry:ready`; it asks this api's allowed() and nothing else.
       if (tell) tell();
@@ -246,9 +259,12 @@ export function publish(api) {
   }
 }
 
-/** Adds the dialog's styles without inline <style>, so strict CSPs pass. */
-export function style() {
-  const css = typeof CONSENTRY_CSS === "string" ? CONSENTRY_CSS : "";
+/**
+ * Adds `css` (the gate's styles, or the ask part's) without inline <style>,
+ * so strict CSPs pass. A page that links consentry.css has both already.
+ * Each bundle passes its own define, so it carries only its own styles.
+ */
+export function style(css) {
   if (!css || document.querySelector("link[data-consentry-css],link[href$='consentry.css']")) return;
   try {
     const sheet = new CSSStyleSheet();

@@ -1,7 +1,7 @@
 // ES module entry: `import { init } from "consentry"`. The wasm is carried
 // inline (see bytes.js) so the package works under any bundler with no
 // loader config.
-import loadWasm, { defaultConfig, start } from "../../target/wbg/gate/consentry.js";
+import loadWasm, { start } from "../../target/wbg/gate/consentry.js";
 import wasmText from "../../target/wbg/gate/consentry_bg.wasm";
 import { wasmBytes } from "./bytes.js";
 import { FAILED, domReady, facade, ours, publish, taken } from "./core.js";
@@ -49,7 +49,7 @@ export function init(config) {
   const loadAsk = () => (askPart ||= import("./consentry-ask.mjs").then((m) => m.load()));
   const name = (config && config.cookie && config.cookie.name) || "consentry";
   if (!document.cookie.split(/;\s*/).some((c) => c.startsWith(name + "="))) loadAsk().catch(() => {});
-  const { api, settle, fail, hook } = facade(undefined, loadAsk);
+  const { api, settle, fail, hook, ledgerConfig } = facade(undefined, loadAsk);
   publish(api);
   if ("__consentryPrelude" in window) {
     // The prelude takes orders from the script tag only (src/js/prelude.js).
@@ -59,7 +59,7 @@ export function init(config) {
     await loadWasm({ module_or_path: wasmBytes(wasmText) });
     await domReady();
     settle(start(json, "init(config)", hook));
-    ledger(json === undefined ? defaultConfig() : json, api);
+    ledgerConfig(json).then((text) => text && ledger(text, api), () => {});
     return api;
   })();
   starting.catch(fail);

@@ -41,9 +41,9 @@ function hasCookie(el) {
   let askPart, core;
   const loadAsk = () =>
     (askPart ||= asked
-      ? core.then((m) => m.Ask)
+      ? core
       : import(new URL("consentry-ask.js", base)).then((m) => m.load(fetch(new URL("consentry-ask.wasm", base)))));
-  const { api, settle, fail, hook } = facade(tell, loadAsk);
+  const { api, settle, fail, hook, ledgerConfig } = facade(tell, loadAsk);
   const own = Object.getOwnPropertyDescriptor(window, "Consentry");
   if (own) {
     // Included twice: the first one stays. Anything else holding the name
@@ -67,7 +67,7 @@ function hasCookie(el) {
   core.catch(() => {}); // reported once, below
   (async () => {
     await domReady();
-    const { start, defaultConfig } = await core;
+    const { start } = await core;
     // The core reads the page's config itself (the first JSON script with
     // that id; src/web/dom.rs), and warns about every other element.
     settle(start(undefined, "#consentry-config", hook));
@@ -75,8 +75,10 @@ function hasCookie(el) {
     // file) only when the config has a [ledger] table. The same element the
     // core read: never another element that merely carries the id.
     const inline = document.querySelector(CONFIG);
-    const config = inline ? inline.textContent : defaultConfig();
-    if (config.includes('"ledger"')) import(new URL("consentry-ledger.js", base)).then((m) => m.ledger(config, api), () => console.error("consentry: cannot load consentry-ledger.js"));
+    ledgerConfig(inline ? inline.textContent : undefined).then(
+      (config) => config && import(new URL("consentry-ledger.js", base)).then((m) => m.ledger(config, api), () => console.error("consentry: cannot load consentry-ledger.js")),
+      () => {},
+    );
   })().catch(fail);
 })();
 
