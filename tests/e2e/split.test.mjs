@@ -54,6 +54,8 @@ describe("the gate and the ask part", () => {
       await t.page.locator('[data-consentry="banner"]').waitFor({ state: "visible" });
       assert.deepEqual(files(), FULL);
       assert.equal(fetched.length, FULL.length, "each file once");
+      // The layers' styles come after the gate's reset, so they hold.
+      assert.equal(await t.page.locator('[data-consentry="banner"]').evaluate((b) => getComputedStyle(b).position), "fixed");
       t.assertNoErrors();
     } finally {
       await t.close();
@@ -82,6 +84,9 @@ describe("the gate and the ask part", () => {
       const prefs = t.page.locator('[data-consentry="preferences"]');
       await prefs.waitFor({ state: "visible" });
       assert.deepEqual(files(), [...GATE, ...ASK].sort());
+      // Styled by the ask part's sheet, which came after the gate's.
+      assert.equal(await prefs.locator('[data-consentry-action="close"]').evaluate((b) => getComputedStyle(b).cursor), "pointer");
+      assert.equal(await t.page.locator('[data-consentry="reopen"]').evaluate((b) => getComputedStyle(b).position), "fixed");
       await prefs.locator('input[data-consentry-category="analytics"]').check();
       await prefs.locator('[data-consentry-action="save"]').click();
       await prefs.waitFor({ state: "hidden" });
