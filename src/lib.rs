@@ -10,7 +10,7 @@
 //! The crate has three layers, and only the outer two know about the browser:
 //!
 //! 1. **Pure core**, tested natively with `cargo test`:
-//!    [`error`], [`json`], [`split`], [`config`], [`consent`], [`cookie`], [`receipt`], [`text`], [`time`].
+//!    [`error`], [`json`], [`split`], [`config`], [`consent`], [`cookie`], [`receipt`], [`render`], [`text`], [`time`].
 //!    It never names `web_sys`, `js_sys` or `wasm_bindgen`; time, random ids
 //!    and cookie strings are passed in.
 //! 2. **`web`**: the only code that touches the DOM, cookies and storage.
@@ -27,6 +27,7 @@ pub mod cookie;
 pub mod error;
 pub mod json;
 pub mod receipt;
+pub mod render;
 pub mod split;
 pub mod text;
 pub mod time;
