@@ -42,42 +42,76 @@ pub fn escape(out: &mut String, s: &str, attr: bool) {
     }
 }
 
-/// `<tag a="v" ...>`: names are ours, values escaped.
-fn open(out: &mut String, tag: &str, attrs: &[(&str, &str)]) {
-    out.push('<');
-    out.push_str(tag);
-    for (k, v) in attrs {
-        out.push(' ');
-        out.push_str(k);
-        out.push_str("=\"");
-        escape(out, v, true);
-        out.push('"');
-    }
-    out.push('>');
+/// Where the first layer goes: HTML text ([`Html`]) on a server, elements
+/// in the browser (src/web/adopt.rs). Both get the same calls from
+/// [`first_layer`], so the markup has one source.
+pub trait Sink {
+    /// Opens `<tag>` with `attrs` in this order (names are ours, values
+    /// are config text or ours).
+    fn open(&mut self, tag: &str, attrs: &[(&str, &str)]);
+    /// Text inside the innermost open element.
+    fn text(&mut self, text: &str);
+    /// Closes the innermost open element, `tag`.
+    fn close(&mut self, tag: &str);
 }
 
-fn close(out: &mut String, tag: &str) {
-    out.push_str("</");
-    out.push_str(tag);
-    out.push('>');
+/// The first layer as canonical HTML text.
+#[derive(Debug, Default)]
+pub struct Html(pub String);
+
+impl Sink for Html {
+    fn open(&mut self, tag: &str, attrs: &[(&str, &str)]) {
+        let out = &mut self.0;
+        out.push('<');
+        out.push_str(tag);
+        for (k, v) in attrs {
+            out.push(' ');
+            out.push_str(k);
+            out.push_str("=\"");
+            escape(out, v, true);
+            out.push('"');
+        }
+        out.push('>');
+    }
+    fn text(&mut self, text: &str) {
+        escape(&mut self.0, text, false);
+    }
+    fn close(&mut self, tag: &str) {
+        self.0.push_str("</");
+        self.0.push_str(tag);
+        self.0.push('>');
+    }
 }
 
 /// A whole element holding only `text`.
-fn element(out: &mut String, tag: &str, attrs: &[(&str, &str)], text: &str) {
-    open(out, tag, attrs);
-    escape(out, text, false);
-    close(out, tag);
+fn element<S: Sink>(out: &mut S, tag: &str, attrs: &[(&str, &str)], text: &str) {
+    out.open(tag, attrs);
+    if !text.is_empty() {
+        out.text(text);
+    }
+    out.close(tag);
 }
 
 /// The dialog's root with the first layer, the reopen control and the live
-/// region, for `config` in `lang` (one of its languages, as
+/// region as HTML, for `config` in `lang` (one of its languages, as
 /// `text::pick_language` chose it).
 pub fn banner(config: &Config, lang: &str, visitor: &Visitor) -> String {
-    let w = Words::for_lang(lang, config);
+    let mut out = Html(String::with_capacity(2048));
+    let words = Words::for_lang(lang, config);
+    first_layer(&mut out, config, &words, lang, visitor);
+    out.0
+}
+
+/// The same, into any [`Sink`], with `w` the words for `lang`.
+pub fn first_layer<S: Sink>(
+    out: &mut S,
+    config: &Config,
+    w: &Words,
+    lang: &str,
+    visitor: &Visitor,
+) {
     let fallback = config.languages.first().map_or("en", |s| s.as_str());
-    let mut out = String::with_capacity(2048);
-    open(
-        &mut out,
+    out.open(
         "div",
         &[
             ("class", "cst"),
@@ -107,8 +141,7 @@ pub fn banner(config: &Config, lang: &str, visitor: &Visitor) -> String {
         described.push_str(" cst-gpc");
     }
     // Shown: a returning visitor's gate hides it before the first paint.
-    open(
-        &mut out,
+    out.open(
         "section",
         &[
             ("class", "cst-banner"),
@@ -119,16 +152,16 @@ pub fn banner(config: &Config, lang: &str, visitor: &Visitor) -> String {
             ("aria-describedby", &described),
         ],
     );
-    open(&mut out, "div", &[("class", "cst-banner-body")]);
+    out.open("div", &[("class", "cst-banner-body")]);
     element(
-        &mut out,
+        out,
         "h2",
         &[("id", "cst-title"), ("class", "cst-title")],
         w.get("banner_title"),
     );
-    let link = |out: &mut String| {
+    let link = |out: &mut S| {
         if let Some(url) = &config.policy_url {
-            out.push(' ');
+            out.text(" ");
             element(
                 out,
                 "a",
@@ -138,8 +171,7 @@ pub fn banner(config: &Config, lang: &str, visitor: &Visitor) -> String {
         }
     };
     if let Some(note) = visitor.amended {
-        open(
-            &mut out,
+        out.open(
             "p",
             &[
                 ("id", "cst-amended"),
@@ -147,19 +179,19 @@ pub fn banner(config: &Config, lang: &str, visitor: &Visitor) -> String {
                 ("data-consentry", "amendment"),
             ],
         );
-        escape(&mut out, note, false);
-        link(&mut out);
-        close(&mut out, "p");
+        out.text(note);
+        link(out);
+        out.close("p");
     }
-    open(&mut out, "p", &[("id", "cst-text"), ("class", "cst-text")]);
-    escape(&mut out, w.get("banner_text"), false);
+    out.open("p", &[("id", "cst-text"), ("class", "cst-text")]);
+    out.text(w.get("banner_text"));
     if visitor.amended.is_none() {
-        link(&mut out);
+        link(out);
     }
-    close(&mut out, "p");
+    out.close("p");
     if !gpc_titles.is_empty() {
         element(
-            &mut out,
+            out,
             "p",
             &[
                 ("id", "cst-gpc"),
@@ -170,22 +202,17 @@ pub fn banner(config: &Config, lang: &str, visitor: &Visitor) -> String {
         );
     }
     if visitor.no_memory {
-        element(
-            &mut out,
-            "p",
-            &[("class", "cst-note")],
-            w.get("no_memory"),
-        );
+        element(out, "p", &[("class", "cst-note")], w.get("no_memory"));
     }
-    close(&mut out, "div");
-    open(&mut out, "div", &[("class", "cst-actions")]);
+    out.close("div");
+    out.open("div", &[("class", "cst-actions")]);
     for (action, key) in [
         ("reject-all", "reject_all"),
         ("accept-all", "accept_all"),
         ("open-preferences", "preferences"),
     ] {
         element(
-            &mut out,
+            out,
             "button",
             &[
                 ("type", "button"),
@@ -195,10 +222,10 @@ pub fn banner(config: &Config, lang: &str, visitor: &Visitor) -> String {
             w.get(key),
         );
     }
-    close(&mut out, "div");
-    close(&mut out, "section");
+    out.close("div");
+    out.close("section");
     element(
-        &mut out,
+        out,
         "button",
         &[
             ("type", "button"),
@@ -209,7 +236,7 @@ pub fn banner(config: &Config, lang: &str, visitor: &Visitor) -> String {
         w.get("reopen"),
     );
     element(
-        &mut out,
+        out,
         "div",
         &[
             ("class", "cst-sr"),
@@ -218,86 +245,5 @@ pub fn banner(config: &Config, lang: &str, visitor: &Visitor) -> String {
         ],
         "",
     );
-    close(&mut out, "div");
-    out
-}
-
-/// One piece of [`banner`]'s output, for building it without an HTML sink.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Token<'a> {
-    /// `<tag ...>`: the name and the raw (still escaped) attribute text.
-    Open(&'a str, Attrs<'a>),
-    /// Text, still escaped (see [`unescape`]).
-    Text(&'a str),
-    /// `</tag>`.
-    Close,
-}
-
-/// The attributes of an opening tag, as (name, escaped value) pairs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Attrs<'a>(&'a str);
-
-impl<'a> Iterator for Attrs<'a> {
-    type Item = (&'a str, &'a str);
-    fn next(&mut self) -> Option<Self::Item> {
-        // ` name="value"`: a value holds no `"` (escaped as `&quot;`).
-        let rest = self.0.strip_prefix(' ')?;
-        let (name, rest) = crate::split::once(rest, b'=')?;
-        let rest = rest.strip_prefix('"')?;
-        let (value, rest) = crate::split::once(rest, b'"')?;
-        self.0 = rest;
-        Some((name, value))
-    }
-}
-
-/// The tokens of markup in [`banner`]'s canonical form: tags with
-/// double-quoted attributes, escaped text, no comments, no void elements.
-/// Anything else ends the tokens early (never a panic).
-pub fn tokens(html: &str) -> impl Iterator<Item = Token<'_>> {
-    let mut rest = html;
-    core::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        if let Some(tail) = rest.strip_prefix("</") {
-            let (_, after) = crate::split::once(tail, b'>')?;
-            rest = after;
-            return Some(Token::Close);
-        }
-        if let Some(tail) = rest.strip_prefix('<') {
-            // A tag ends at the first `>`: none is left raw in a value.
-            let (tag, after) = crate::split::once(tail, b'>')?;
-            rest = after;
-            let cut = crate::split::find(tag, b' ').unwrap_or(tag.len());
-            return Some(Token::Open(tag.get(..cut)?, Attrs(tag.get(cut..)?)));
-        }
-        let cut = crate::split::find(rest, b'<').unwrap_or(rest.len());
-        let text = rest.get(..cut)?;
-        rest = rest.get(cut..)?;
-        Some(Token::Text(text))
-    })
-}
-
-/// `s` with [`escape`]'s five entities turned back into characters.
-pub fn unescape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(at) = crate::split::find(rest, b'&') {
-        out.push_str(rest.get(..at).unwrap_or(""));
-        let tail = rest.get(at..).unwrap_or("");
-        let (c, len) = [
-            ("&amp;", '&'),
-            ("&lt;", '<'),
-            ("&gt;", '>'),
-            ("&quot;", '"'),
-            ("&nbsp;", '\u{a0}'),
-        ]
-        .iter()
-        .find(|(e, _)| tail.starts_with(e))
-        .map_or(('&', 1), |(e, c)| (*c, e.len()));
-        out.push(c);
-        rest = tail.get(len..).unwrap_or("");
-    }
-    out.push_str(rest);
-    out
+    out.close("div");
 }

@@ -105,11 +105,18 @@ impl App {
         // Allowed scripts of a returning visitor start before any UI work.
         self.apply(record.clone(), Origin::Start);
         *self.observer.write() = Some(blocker::observe(self)?);
-        dialog::mount(self)?;
+        let adopted = dialog::mount(self)?;
         if record.is_some() {
             dialog::show_reopen(self);
         } else {
             dialog::show_banner(self);
+        }
+        // A click on the pre-rendered banner before the gate was ready.
+        match super::adopt::settle(adopted).as_deref() {
+            Some("accept-all") => dialog::act(self, Choice::AcceptAll),
+            Some("reject-all") => dialog::act(self, Choice::RejectAll),
+            Some("open-preferences") => dialog::open_preferences(self, None),
+            _ => {}
         }
         // Other tabs' decisions matter only after this page is up.
         sync::listen(self);

@@ -45,115 +45,45 @@ fn own(app: &App, e: &Element) {
     app.ui.write().controls.push(e.clone());
 }
 
-/// Adds the root with the banner, the reopen control and a live region as
-/// the first thing in `<body>`, so keyboard users reach it first.
-pub fn mount(app: &Rc<App>) -> Res<()> {
-    let doc = dom::document()?;
-    let body = doc
-        .body()
-        .ok_or_else(|| wasm_bindgen::JsValue::from_str("no body"))?;
-    let dir = if crate::text::is_rtl(&app.lang) {
-        "rtl"
-    } else {
-        "ltr"
+/// Puts the root with the banner, the reopen control and a live region
+/// first in `<body>`, so keyboard users reach it first: the page's own
+/// pre-rendered copy when it is exactly the core's render (`adopt`), else
+/// one built from that render. The banner starts hidden; `show_banner`
+/// shows it in the same task, so nothing flashes. Returns whether the
+/// page's copy was adopted.
+pub fn mount(app: &Rc<App>) -> Res<bool> {
+    let amended = amendment(app)?;
+    let mut built = super::adopt::Dom::default();
+    crate::render::first_layer(
+        &mut built,
+        &app.config,
+        &app.words,
+        &app.lang,
+        &crate::render::Visitor {
+            gpc: app.gpc,
+            no_memory: !app.can_store.get(),
+            amended: amended.as_deref(),
+        },
+    );
+    let (root, adopted) = super::adopt::root(built, &app.lang)?;
+    // The markup is exactly the render: these queries find its parts.
+    let part = |sel: &str| {
+        root.query_selector(sel)
+            .ok()
+            .flatten()
+            .ok_or_else(|| wasm_bindgen::JsValue::from_str(sel))
     };
-    let root = el(
-        "div",
-        &[
-            ("class", "cst"),
-            ("data-consentry", "root"),
-            ("lang", &app.lang),
-            ("dir", dir),
-            ("data-theme", app.config.theme.name()),
-        ],
-        "",
-    )?;
-    let w = &app.words;
-
-    let banner = el(
-        "section",
-        &[
-            ("class", "cst-banner"),
-            ("data-consentry", "banner"),
-            ("role", "dialog"),
-            ("aria-modal", "false"),
-            ("aria-labelledby", "cst-title"),
-            ("aria-describedby", "cst-text"),
-            ("hidden", ""),
-        ],
-        "",
-    )?;
-    let title = el(
-        "h2",
-        &[("id", "cst-title"), ("class", "cst-title")],
-        w.get("banner_title"),
-    )?;
-    let text = el(
-        "p",
-        &[("id", "cst-text"), ("class", "cst-text")],
-        w.get("banner_text"),
-    )?;
-    // Text and notes scroll inside the banner's height limit; the three
-    // buttons below them stay in view.
-    let inner = el("div", &[("class", "cst-banner-body")], "")?;
-    add(&inner, &title)?;
-    // After a revision bump the policy link goes with the note on what
-    // changed (policy section 9), else with the text.
-    let linked = match amendment(app)? {
-        Some(note) => {
-            add(&inner, &note)?;
-            banner.set_attribute("aria-describedby", "cst-amended cst-text")?;
-            note
+    let banner = part("[data-consentry=\"banner\"]")?;
+    let reopen = part("[data-consentry=\"reopen\"]")?;
+    let status = part("[role=\"status\"]")?;
+    dom::set_hidden(&banner, true);
+    let buttons = banner.query_selector_all("[data-consentry-action]")?;
+    for i in 0..buttons.length() {
+        if let Some(b) = buttons.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+            own(app, &b);
         }
-        None => text.clone(),
-    };
-    add(&inner, &text)?;
-    if let Some(url) = &app.config.policy_url {
-        linked.append_with_str_1(" ")?;
-        let link = el(
-            "a",
-            &[("href", url), ("class", "cst-link")],
-            w.get("policy_link"),
-        )?;
-        linked.append_child(&link)?;
     }
-    gpc_note(app, &banner, &inner)?;
-    if !app.can_store.get() {
-        add(
-            &inner,
-            &el("p", &[("class", "cst-note")], w.get("no_memory"))?,
-        )?;
-    }
-    append(
-        &banner,
-        &[
-            &inner,
-            &actions(app, &["reject-all", "accept-all", "open-preferences"])?,
-        ],
-    )?;
-
-    let reopen = el(
-        "button",
-        &[
-            ("type", "button"),
-            ("class", "cst-reopen"),
-            ("data-consentry", "reopen"),
-            ("hidden", ""),
-        ],
-        w.get("reopen"),
-    )?;
-    let status = el(
-        "div",
-        &[
-            ("class", "cst-sr"),
-            ("role", "status"),
-            ("aria-live", "polite"),
-        ],
-        "",
-    )?;
     own(app, &reopen);
-    append(&root, &[&banner, &reopen, &status])?;
-    body.insert_before(&root, body.first_child().as_ref())?;
 
     let weak = Rc::downgrade(app);
     let on_click = Listener::new(&root, "click", move |e| {
@@ -167,12 +97,12 @@ pub fn mount(app: &Rc<App>) -> Res<()> {
     ui.banner = Some(banner);
     ui.reopen = Some(reopen);
     ui.status = Some(status);
-    Ok(())
+    Ok(adopted)
 }
 
 /// For a visitor whose stored decision answered an older revision, the
 /// config's note on what changed, dated in the visitor's language.
-fn amendment(app: &App) -> Res<Option<Element>> {
+fn amendment(app: &App) -> Res<Option<String>> {
     let Some(a) = &app.config.amendment else {
         return Ok(None);
     };
@@ -190,15 +120,7 @@ fn amendment(app: &App) -> Res<Option<Element>> {
     let mut text = app.words.fill("amended", &date);
     text.push(' ');
     text.push_str(a.note.get(&app.lang, app.fallback()));
-    Ok(Some(el(
-        "p",
-        &[
-            ("id", "cst-amended"),
-            ("class", "cst-text cst-amended"),
-            ("data-consentry", "amendment"),
-        ],
-        &text,
-    )?))
+    Ok(Some(text))
 }
 
 /// `when` (anything `Date` reads) in `lang`'s words and, unless `options`
@@ -207,37 +129,6 @@ fn local_date(when: &str, lang: &str, options: &str) -> Res<String> {
     let date = js_sys::Date::new(&when.into());
     let options = js_sys::JSON::parse(options)?;
     Ok(date.to_locale_string(lang, &options).into())
-}
-
-/// Under Global Privacy Control, says on the first layer which categories
-/// "accept all" leaves off (CONTRACT §6).
-fn gpc_note(app: &App, banner: &Element, body: &Element) -> Res<()> {
-    if !app.gpc {
-        return Ok(());
-    }
-    let mut titles = String::new();
-    for c in app.config.categories.iter().filter(|c| c.gpc) {
-        if !titles.is_empty() {
-            titles.push_str(", ");
-        }
-        titles.push_str(c.title.get(&app.lang, app.fallback()));
-    }
-    if !titles.is_empty() {
-        let note = el(
-            "p",
-            &[
-                ("id", "cst-gpc"),
-                ("class", "cst-note"),
-                ("data-consentry", "gpc-note"),
-            ],
-            &app.words.fill("gpc_banner", &titles),
-        )?;
-        add(body, &note)?;
-        let mut ids = banner.get_attribute("aria-describedby").unwrap_or_default();
-        ids.push_str(" cst-gpc");
-        banner.set_attribute("aria-describedby", &ids)?;
-    }
-    Ok(())
 }
 
 /// A row of the given action buttons, all of equal weight.
@@ -300,13 +191,13 @@ fn on_action(app: &Rc<App>, e: &Event) {
         .ok()
         .flatten();
     match control.get_attribute("data-consentry-action").as_deref() {
-        Some("accept-all") => decide(app, Choice::AcceptAll),
-        Some("reject-all") => decide(app, Choice::RejectAll),
+        Some("accept-all") => act(app, Choice::AcceptAll),
+        Some("reject-all") => act(app, Choice::RejectAll),
         Some("open-preferences") => open_preferences(app, Some(control)),
         Some("close") => close_preferences(app),
         Some("save") => {
             if let Some(scope) = scope {
-                decide(app, Choice::Custom(read_switches(app, &scope)));
+                act(app, Choice::Custom(read_switches(app, &scope)));
             }
         }
         Some("export") => {
@@ -317,7 +208,9 @@ fn on_action(app: &Rc<App>, e: &Event) {
     }
 }
 
-fn decide(app: &Rc<App>, choice: Choice) {
+/// A decision made in the dialog (or on the pre-rendered banner before the
+/// gate was ready); a refusal is logged.
+pub fn act(app: &Rc<App>, choice: Choice) {
     if let Err(e) = app.decide(choice) {
         web_sys::console::error_1(&e.message().into());
     }

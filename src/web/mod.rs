@@ -2,6 +2,7 @@
 //! storage. It turns the core's decisions into effects and the page's events
 //! into core calls.
 
+pub mod adopt;
 pub mod app;
 pub mod blocker;
 pub mod dialog;
