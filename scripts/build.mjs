@@ -8,13 +8,18 @@
 //   consentry.d.ts   types for the ES module
 //   consent-default.js  Google Consent Mode v2 `default`, to inline before gtag
 //   consentry.schema.json  JSON Schema of the config (editors, taplo)
+//   consentry-early.js  the early snippet to inline at the top of <head>
+//   consentry-server.mjs + .wasm  `consentry/server`: render and cookie
+//                    verdicts for a site's Node server (the `node` feature)
+//   consentry-cli.mjs   `npx consentry render`
 //
 //   node scripts/build.mjs            # release: --release, wasm-opt -Oz, minified
 //   node scripts/build.mjs --debug    # debug cargo build, no wasm-opt, no minify
 //
 // Only node builtins at top level: esbuild is imported after setup ran.
 
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -246,6 +251,8 @@ export async function build({ debug = false } = {}) {
   writeFileSync(join(dist, "consentry.schema.json"), JSON.stringify(JSON.parse(readFileSync(schema, "utf8"))) + "\n");
 
   await buildPrelude(esbuild, dist, debug); // dist/consentry-prelude.js (issue #8)
+  await buildEarly(esbuild, dist, debug); // dist/consentry-early.js and its CSP hash
+  await buildServer(esbuild, dist, debug, rustflags); // consentry/server and the CLI
 
   // (g) what it costs
   const files = readdirSync(dist)
@@ -312,6 +319,53 @@ async function buildPrelude(esbuild, dist, debug) {
   if (!debug && size.brotli > PRELUDE_BROTLI_MAX) {
     throw new Error(`dist/consentry-prelude.js is ${size.brotli} bytes brotli, over its ${PRELUDE_BROTLI_MAX}-byte budget`);
   }
+}
+
+// --- the early snippet ------------------------------------------------------
+// dist/consentry-early.js: a few hundred bytes a page inlines at the top of
+// <head> (or loads from 'self'). It marks <html data-consentry-decided> when
+// a consent cookie is present, so the documented CSS hides a pre-rendered
+// banner from a returning visitor, and keeps the first click on an
+// adoptable banner until the gate is ready. Its CSP hash is printed and
+// written next to it, for `script-src 'sha256-...'`.
+export const EARLY_BROTLI_MAX = 512;
+
+async function buildEarly(esbuild, dist, debug) {
+  const src = readFileSync(need(p("src", "js", "early.js"), "the early snippet"), "utf8");
+  const code = debug ? src : (await esbuild.transform(src, { loader: "js", minify: true, target: "es2017", legalComments: "none" })).code.trim();
+  writeFileSync(join(dist, "consentry-early.js"), code);
+  const hash = "sha256-" + createHash("sha256").update(code).digest("base64");
+  writeFileSync(join(dist, "consentry-early.sha256"), hash + "\n");
+  console.log(`build: consentry-early.js inline hash for CSP script-src: '${hash}'`);
+  const size = sizes(Buffer.from(code));
+  if (!debug && size.brotli > EARLY_BROTLI_MAX) {
+    throw new Error(`dist/consentry-early.js is ${size.brotli} bytes brotli, over its ${EARLY_BROTLI_MAX}-byte budget`);
+  }
+}
+
+// --- consentry/server and the CLI -------------------------------------------
+// The same crate with the `node` feature: render and the request reader,
+// TOML for the CLI, no browser layer. wasm-bindgen's web target, given its
+// bytes from next to the module at import (initSync).
+async function buildServer(esbuild, dist, debug, rustflags) {
+  run("cargo", ["build", ...(debug ? [] : ["--release"]), "--target", TARGET, "--lib", "--features", "node"], {
+    env: { ...process.env, CARGO_ENCODED_RUSTFLAGS: rustflags },
+  });
+  const raw = need(p("target", TARGET, debug ? "debug" : "release", `${CRATE}.wasm`), "cargo build --features node produced no wasm");
+  const out = p("target", "wbg-node");
+  rmSync(out, { recursive: true, force: true });
+  run("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", out, raw]);
+  const wasm = need(join(out, `${CRATE}_bg.wasm`), "wasm-bindgen output (node)");
+  if (!debug) {
+    run(need(p("node_modules", ".bin", "wasm-opt"), "npm package binaryen"), ["-Oz", ...WASM_FEATURES, "--strip-debug", "--strip-producers", wasm, "-o", join(dist, "consentry-server.wasm")]);
+  } else {
+    copyFileSync(wasm, join(dist, "consentry-server.wasm"));
+  }
+  const node = { bundle: true, minify: !debug, platform: "node", format: "esm", target: "node20", legalComments: "none", logLevel: "warning", absWorkingDir: root };
+  await esbuild.build({ ...node, entryPoints: [need(p("src", "js", "server.js"), "consentry/server")], outfile: join(dist, "consentry-server.mjs") });
+  await esbuild.build({ ...node, entryPoints: [need(p("src", "js", "cli.js"), "the CLI")], outfile: join(dist, "consentry-cli.mjs"), external: ["./consentry-server.mjs"] });
+  chmodSync(join(dist, "consentry-cli.mjs"), 0o755);
+  copyFileSync(need(p("src", "js", "server.d.ts"), "consentry/server types"), join(dist, "consentry-server.d.ts"));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
