@@ -2,7 +2,7 @@
 // `npm test`: setup (with the browser), release build, then these layers,
 // stopping at the first that fails:
 //
-//   cargo      native `cargo test` (unit tests + tests/*.rs + doc tests)
+//   cargo      native `cargo test --features node` (unit tests + tests/*.rs + doc tests)
 //   lint       `cargo fmt --check`, `cargo clippy --lib` native and wasm32, clippy on the server; warnings denied
 //   ledger     `cargo test -p consentry-server`: the ledger on SQLite and a private PostgreSQL
 //   types      `tsc --noEmit --strict` over tests/types/consumer.ts (the shipped .d.ts)
@@ -112,6 +112,8 @@ async function lint() {
     ["cargo", ["fmt", "--check"]],
     ["cargo", ["clippy", "--lib", "--", "-D", "warnings"]],
     ["cargo", ["clippy", "--lib", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]],
+    // The core for Node (consentry/server, the CLI): no web layer, std + toml.
+    ["cargo", ["clippy", "--lib", "--features", "node", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]],
     // The ledger server and its tests (server/clippy.toml: no size rules there).
     ["cargo", ["clippy", "-p", "consentry-server", "--all-targets", "--", "-D", "warnings"]],
   ];
@@ -137,12 +139,13 @@ const layers = [
   {
     name: "cargo",
     title: "cargo test (native)",
-    run: () => exec("cargo", ["test"]),
+    // With the Node build's feature, so its TOML reader is tested too.
+    run: () => exec("cargo", ["test", "--features", "node"]),
     parse: parseCargo,
   },
   {
     name: "lint",
-    title: "lint (fmt, clippy x3)",
+    title: "lint (fmt, clippy x4)",
     run: lint,
     parse: parseLint,
   },
