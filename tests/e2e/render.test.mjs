@@ -357,3 +357,33 @@ describe("a static page and a returning visitor", () => {
     }
   });
 });
+
+describe("the demo site, server-rendered (npm start, scripts/serve.mjs)", () => {
+  for (const path of ["/", "/privacy-policy", "/account"]) {
+    test(`${path}: the banner arrives in the markup and is adopted; after a decision the server sends none`, async () => {
+      const demo = await startServer({ ssr: true });
+      const t = await freshPage(browser, demo);
+      const warnings = [];
+      t.page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+      try {
+        await watch(t);
+        const first = await (await t.page.request.get(t.url(path))).text();
+        assert.match(first, /<body[^>]*><div class="cst" data-consentry="root"/, "the first layer is the first child of <body>");
+        await t.goto(path);
+        assert.equal(await t.page.evaluate(() => window.__roots), 1, "adopted, not built again");
+        assert.equal(await visibleBanners(t), 1);
+        assert.equal(await t.page.evaluate(() => window.__cls), 0);
+        assert.deepEqual(warnings.filter((w) => w.includes("consentry")), []);
+        await t.page.click('[data-consentry-action="reject-all"]');
+        const again = await (await t.page.request.get(t.url(path))).text();
+        assert.ok(!again.includes('<section class="cst-banner"'), "no banner for a visitor who decided");
+        await t.reload();
+        assert.equal(await visibleBanners(t), 0);
+        t.assertNoErrors();
+      } finally {
+        await t.close();
+        await demo.close();
+      }
+    });
+  }
+});
