@@ -29,6 +29,6 @@ export async function renderPage(html, req, dist) {
   const lang = html.match(/<html[^>]*\slang="([^"]*)"/)?.[1];
   const banner = renderBanner(inline ? inline[1] : undefined, lang, req.headers.cookie, req.headers["sec-gpc"]);
   if (!banner) return html;
-  const head = '<link rel="stylesheet" href="/assets/consentry/consentry.css">\n  <script src="/assets/consentry/consentry-early.js"></script>\n';
+  const head = '<link rel="stylesheet" href="/assets/consentry/consentry.css" data-consentry-css>\n  <script src="/assets/consentry/consentry-early.js"></script>\n';
   return html.replace("</head>", head + "</head>").replace(/<body[^>]*>/, (tag) => tag + banner);
 }

@@ -23,7 +23,7 @@ const GATED = '<script type="text/plain" data-category="analytics" src="/third-p
 function page(body, { lang = "en", early = true } = {}) {
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>render</title>
 ${early ? `<script>${EARLY}</script>` : ""}
-<link rel="stylesheet" href="/assets/consentry/consentry.css">
+<link rel="stylesheet" href="/assets/consentry/consentry.css" data-consentry-css>
 <script src="/assets/consentry/consentry.js" defer></script>
 ${GATED}
 </head><body>${body}<main><h1>Shop</h1><p>${"Text. ".repeat(200)}</p></main></body></html>`;
