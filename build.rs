@@ -53,9 +53,9 @@ fn main() -> ExitCode {
     }
     let dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
     // The gate's copy leaves out the texts only the ask part shows (issue
-    // 15): descriptions, the cookie tables' words, the amendment and the
-    // words of the layers. What the gate shows itself stays: titles (embed
-    // placeholders) and its own words.
+    // 15): descriptions, the cookie tables' words and the preferences'
+    // words. What the gate shows itself stays: the first layer's words and
+    // the amendment, titles (GPC note, embed placeholders), its own words.
     let gate = serde_json::to_string(&for_gate(value)).unwrap_or_default();
     if let Err(e) = config::Config::from_json(&gate) {
         eprintln!("error: {src} (gate copy): {}", e.message());
@@ -71,8 +71,19 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The words of `src/web/frame.rs` and `src/web/blocker.rs`: the gate's own.
-const GATE_WORDS: [&str; 5] = [
+/// The words the gate shows itself: the first layer (`src/render.rs`), the
+/// reopen control and the live region (`src/web/frame.rs`), embed
+/// placeholders (`src/web/blocker.rs`).
+const GATE_WORDS: [&str; 14] = [
+    "banner_title",
+    "banner_text",
+    "policy_link",
+    "accept_all",
+    "reject_all",
+    "preferences",
+    "gpc_banner",
+    "no_memory",
+    "amended",
     "reopen",
     "saved",
     "withdrawn",
@@ -82,7 +93,6 @@ const GATE_WORDS: [&str; 5] = [
 
 fn for_gate(mut v: toml::Value) -> toml::Value {
     if let Some(t) = v.as_table_mut() {
-        t.remove("amendment");
         if let Some(ui) = t.get_mut("ui").and_then(|u| u.as_table_mut()) {
             for (_, words) in ui.iter_mut() {
                 let Some(words) = words.as_table_mut() else {

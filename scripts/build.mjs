@@ -8,20 +8,23 @@
 //   consentry-ask.mjs   the ask part for the ES module, wasm inlined
 //   consentry-ask.js    the ask part for the script tag, fetched on demand
 //   consentry-ask.wasm  ...with its wasm next to it
-//   consentry-full.js   gate and ask in one, for the script tag's first visits
-//   consentry-full.wasm ...with its wasm
 //   consentry.css    minified stylesheet (the gate's part inlined into the
 //                    entry scripts, the layers' into the ask part)
 //   consentry.d.ts   types for the ES module
 //   consent-default.js  Google Consent Mode v2 `default`, to inline before gtag
 //   consentry.schema.json  JSON Schema of the config (editors, taplo)
+//   consentry-early.js  the early snippet to inline at the top of <head>
+//   consentry-server.mjs + .wasm  `consentry/server`: render and cookie
+//                    verdicts for a site's Node server (the `node` feature)
+//   consentry-cli.mjs   `npx consentry render`
 //
 //   node scripts/build.mjs            # release: --release, wasm-opt -Oz, minified
 //   node scripts/build.mjs --debug    # debug cargo build, no wasm-opt, no minify
 //
 // Only node builtins at top level: esbuild is imported after setup ran.
 
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -60,17 +63,16 @@ const wasmAsText = {
 };
 
 /**
- * What each kind of visit downloads with the script tag (the CSS is inside
- * consentry.js). A visitor without a consent cookie gets the gate and the
- * ask part in one module; a returning visitor gets the gate alone, and the
- * ask part on first need (docs/architecture.md).
+ * What the script tag's visitors download, by part (the gate's styles are
+ * inside consentry.js). Every visit, first or returning, gets the gate,
+ * which shows the first layer; the ask part comes at the first
+ * "Preferences" (docs/architecture.md).
  */
 export const PARTS = {
-  "first visit": ["consentry.js", "consentry-full.js", "consentry-full.wasm"],
-  "returning visit": ["consentry.js", "consentry-gate.js", "consentry.wasm"],
+  gate: ["consentry.js", "consentry-gate.js", "consentry.wasm"],
   "ask part": ["consentry-ask.js", "consentry-ask.wasm"],
 };
-export const FIRST_VISIT = PARTS["first visit"];
+export const FIRST_VISIT = PARTS.gate;
 
 // wasm-bindgen's glue falls back to `new URL("consentry_bg.wasm", import.meta.url)`
 // when given no wasm. Both entry points always give one, and a bundler that
@@ -80,7 +82,7 @@ const WBG_FALLBACK = "module_or_path = new URL('consentry_bg.wasm', import.meta.
 const noWasmFallback = {
   name: "consentry-no-wasm-fallback",
   setup(b) {
-    b.onLoad({ filter: /[\\/]target[\\/]wbg[\\/](gate|ask|full)[\\/]consentry\.js$/ }, (args) => {
+    b.onLoad({ filter: /[\\/]target[\\/]wbg[\\/](gate|ask)[\\/]consentry\.js$/ }, (args) => {
       const js = readFileSync(args.path, "utf8");
       if (!js.includes(WBG_FALLBACK)) {
         throw new Error(`${rel(args.path)} no longer holds ${WBG_FALLBACK} (new wasm-bindgen?): update build.mjs`);
@@ -97,20 +99,27 @@ function need(file, what) {
 }
 
 /**
+ * RUSTFLAGS for every cargo build here. Panic locations inside dependencies
+ * carry their source paths, which would ship this machine's cargo home to
+ * every visitor: cut it. Cargo reads CARGO_ENCODED_RUSTFLAGS instead of
+ * RUSTFLAGS, so a user's own flags come along.
+ */
+function rustFlags() {
+  const cargoHome = process.env.CARGO_HOME || join(homedir(), ".cargo");
+  const remap = `--remap-path-prefix=${join(cargoHome, "registry", "src")}=crates`;
+  const own = process.env.CARGO_ENCODED_RUSTFLAGS ?? (process.env.RUSTFLAGS ?? "").trim().split(/\s+/).filter(Boolean).join("\x1f");
+  return [own, remap].filter(Boolean).join("\x1f");
+}
+
+/**
  * Builds one part of the browser build (a cargo feature of the one crate)
  * into target/wbg/<part>/: wasm-bindgen's glue and the optimised wasm.
  * Returns the wasm's path.
  */
 function wasmPart(part, debug, profile) {
   // (a) the wasm
-  // Panic locations inside dependencies carry their source paths, which
-  // would ship this machine's cargo home to every visitor: cut it.
-  const cargoHome = process.env.CARGO_HOME || join(homedir(), ".cargo");
-  const remap = `--remap-path-prefix=${join(cargoHome, "registry", "src")}=crates`;
-  // Cargo reads CARGO_ENCODED_RUSTFLAGS instead of RUSTFLAGS, so a user's own flags come along.
-  const own = process.env.CARGO_ENCODED_RUSTFLAGS ?? (process.env.RUSTFLAGS ?? "").trim().split(/\s+/).filter(Boolean).join("\x1f");
-  const rustflags = [own, remap].filter(Boolean).join("\x1f");
-  run("cargo", ["build", ...(debug ? [] : ["--release"]), "--target", TARGET, "--lib", "--no-default-features", "--features", part === "full" ? "gate,ask" : part], {
+  const rustflags = rustFlags();
+  run("cargo", ["build", ...(debug ? [] : ["--release"]), "--target", TARGET, "--lib", "--no-default-features", "--features", part], {
     env: { ...process.env, CARGO_ENCODED_RUSTFLAGS: rustflags },
   });
   const rawWasm = need(p("target", TARGET, profile, `${CRATE}.wasm`), "cargo build produced no wasm");
@@ -211,9 +220,6 @@ export async function build({ debug = false } = {}) {
   // (fetched when the visitor is asked); docs/architecture.md.
   const gate = wasmPart("gate", debug, profile);
   const ask = wasmPart("ask", debug, profile);
-  // Both in one module, for the script tag's first visits: a visitor who
-  // is asked anyway downloads one runtime, not two.
-  const full = wasmPart("full", debug, profile);
 
   const esbuild = await import("esbuild");
   const dist = p("dist");
@@ -270,15 +276,12 @@ export async function build({ debug = false } = {}) {
   // module the same with the wasm inline, imported by consentry.mjs with a
   // plain dynamic import, which every bundler splits into its own chunk.
   copyFileSync(ask, join(dist, "consentry-ask.wasm"));
-  copyFileSync(full, join(dist, "consentry-full.wasm"));
-  for (const part of ["gate", "full"]) {
-    await esbuild.build({
-      ...common,
-      entryPoints: [need(p("src", "js", `${part}.js`), `the ${part} glue module`)],
-      outfile: join(dist, `consentry-${part}.js`),
-      format: "esm",
-    });
-  }
+  await esbuild.build({
+    ...common,
+    entryPoints: [need(p("src", "js", "gate.js"), "the gate's glue module")],
+    outfile: join(dist, "consentry-gate.js"),
+    format: "esm",
+  });
   await esbuild.build({
     ...common,
     entryPoints: [need(p("src", "js", "ask.js"), "ask part entry point")],
@@ -316,6 +319,8 @@ export async function build({ debug = false } = {}) {
   writeFileSync(join(dist, "consentry.schema.json"), JSON.stringify(JSON.parse(readFileSync(schema, "utf8"))) + "\n");
 
   await buildPrelude(esbuild, dist, debug); // dist/consentry-prelude.js (issue #8)
+  await buildEarly(esbuild, dist, debug); // dist/consentry-early.js and its CSP hash
+  await buildServer(esbuild, dist, debug, rustFlags()); // consentry/server and the CLI
 
   // (g) what it costs
   const files = readdirSync(dist)
@@ -346,8 +351,11 @@ export async function build({ debug = false } = {}) {
 // 2560 for issue 14's trust fixes (hold by address, parsed hosts, every
 // insertion path, the browser's own cookie answer), then issue 18 widened the
 // default hosts (usual ad and social pixel hosts, the chat widget, the
-// comments service): +89 B of baked-in data.
-export const PRELUDE_BROTLI_MAX = 2688;
+// comments service): +89 B of baked-in data. 2752 for the early snippet
+// (src/js/early.js, 2733 B measured, +232 B): the consent-cookie mark and
+// the first click on a pre-rendered banner, so a page with the prelude needs
+// no second inline script.
+export const PRELUDE_BROTLI_MAX = 2752;
 
 /** What the prelude needs from a config object (same schema as categories.toml). */
 export function preludeConfig(config) {
@@ -397,6 +405,53 @@ async function buildPrelude(esbuild, dist, debug) {
   if (!debug && size.brotli > PRELUDE_BROTLI_MAX) {
     throw new Error(`dist/consentry-prelude.js is ${size.brotli} bytes brotli, over its ${PRELUDE_BROTLI_MAX}-byte budget`);
   }
+}
+
+// --- the early snippet ------------------------------------------------------
+// dist/consentry-early.js: a few hundred bytes a page inlines at the top of
+// <head> (or loads from 'self'). It marks <html data-consentry-decided> when
+// a consent cookie is present, so the documented CSS hides a pre-rendered
+// banner from a returning visitor, and keeps the first click on an
+// adoptable banner until the gate is ready. Its CSP hash is printed and
+// written next to it, for `script-src 'sha256-...'`.
+export const EARLY_BROTLI_MAX = 512;
+
+async function buildEarly(esbuild, dist, debug) {
+  const src = readFileSync(need(p("src", "js", "early.js"), "the early snippet"), "utf8");
+  const code = debug ? src : (await esbuild.transform(src, { loader: "js", minify: true, target: "es2017", legalComments: "none" })).code.trim();
+  writeFileSync(join(dist, "consentry-early.js"), code);
+  const hash = "sha256-" + createHash("sha256").update(code).digest("base64");
+  writeFileSync(join(dist, "consentry-early.sha256"), hash + "\n");
+  console.log(`build: consentry-early.js inline hash for CSP script-src: '${hash}'`);
+  const size = sizes(Buffer.from(code));
+  if (!debug && size.brotli > EARLY_BROTLI_MAX) {
+    throw new Error(`dist/consentry-early.js is ${size.brotli} bytes brotli, over its ${EARLY_BROTLI_MAX}-byte budget`);
+  }
+}
+
+// --- consentry/server and the CLI -------------------------------------------
+// The same crate with the `node` feature: render and the request reader,
+// TOML for the CLI, no browser layer. wasm-bindgen's web target, given its
+// bytes from next to the module at import (initSync).
+async function buildServer(esbuild, dist, debug, rustflags) {
+  run("cargo", ["build", ...(debug ? [] : ["--release"]), "--target", TARGET, "--lib", "--no-default-features", "--features", "node"], {
+    env: { ...process.env, CARGO_ENCODED_RUSTFLAGS: rustflags },
+  });
+  const raw = need(p("target", TARGET, debug ? "debug" : "release", `${CRATE}.wasm`), "cargo build --features node produced no wasm");
+  const out = p("target", "wbg-node");
+  rmSync(out, { recursive: true, force: true });
+  run("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", out, raw]);
+  const wasm = need(join(out, `${CRATE}_bg.wasm`), "wasm-bindgen output (node)");
+  if (!debug) {
+    run(need(p("node_modules", ".bin", "wasm-opt"), "npm package binaryen"), ["-Oz", ...WASM_FEATURES, "--strip-debug", "--strip-producers", wasm, "-o", join(dist, "consentry-server.wasm")]);
+  } else {
+    copyFileSync(wasm, join(dist, "consentry-server.wasm"));
+  }
+  const node = { bundle: true, minify: !debug, platform: "node", format: "esm", target: "node20", legalComments: "none", logLevel: "warning", absWorkingDir: root };
+  await esbuild.build({ ...node, entryPoints: [need(p("src", "js", "server.js"), "consentry/server")], outfile: join(dist, "consentry-server.mjs") });
+  await esbuild.build({ ...node, entryPoints: [need(p("src", "js", "cli.js"), "the CLI")], outfile: join(dist, "consentry-cli.mjs"), external: ["./consentry-server.mjs"] });
+  chmodSync(join(dist, "consentry-cli.mjs"), 0o755);
+  copyFileSync(need(p("src", "js", "server.d.ts"), "consentry/server types"), join(dist, "consentry-server.d.ts"));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

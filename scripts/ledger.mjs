@@ -82,13 +82,15 @@ export async function freePort() {
  * An onRequest hook for scripts/serve.mjs: HTML pages get `configText` as
  * their #consentry-config, so the page runs with the ledger on.
  */
-export function withConfig(configText) {
+export function withConfig(configText, render) {
   const inline = `<script type="application/json" id="consentry-config">${configText.replace(/</g, "\\u003c")}</script>`;
-  return (req, res, { file }) => {
+  return async (req, res, { file }) => {
     if (!file || !file.endsWith(".html") || req.method !== "GET") return false;
     const html = readFileSync(file, "utf8");
     const at = html.indexOf("<script");
-    const out = at < 0 ? html.replace("</head>", inline + "</head>") : html.slice(0, at) + inline + "\n  " + html.slice(at);
+    let out = at < 0 ? html.replace("</head>", inline + "</head>") : html.slice(0, at) + inline + "\n  " + html.slice(at);
+    // The demo server-renders the first layer for the config it injected.
+    if (render) out = await render(out, req);
     res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
     res.end(out);
     return true;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // A small static server for the demo: www/ at "/", dist/ at "/assets/consentry/".
+// Run as a command it server-renders the first layer into each page (ssr).
 // Loopback only, no caching, no directory listings, no way out of its folders.
 //
 //   node scripts/serve.mjs [--port 8080]      (or PORT=8080)
@@ -7,10 +8,11 @@
 //   import { serve } from "./scripts/serve.mjs";
 //   const { url, close } = await serve({ port: 0 });
 
-import { createReadStream, statSync } from "node:fs";
+import { createReadStream, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { renderPage } from "./ssr.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -102,12 +104,13 @@ export function resolvePath(pathname, mounts) {
  * @param {string} [opts.www] folder served at "/"
  * @param {string} [opts.dist] folder served at "/assets/consentry/"
  * @param {[string, string][]} [opts.mounts] extra [urlPrefix, folder] pairs, checked first
+ * @param {boolean} [opts.ssr] server-render the first layer into every .html page (scripts/ssr.mjs)
  * @param {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse, ctx: {pathname: string, file: string | null}) => (boolean | void | Promise<boolean | void>)} [opts.onRequest]
  *   runs before the file is sent; may set headers (e.g. a CSP), or answer the
  *   request itself and return true.
  * @returns {Promise<{url: string, port: number, server: import("node:http").Server, close: () => Promise<void>}>}
  */
-export function serve({ port = 8080, host = "127.0.0.1", root = ROOT, www, dist, mounts = [], onRequest } = {}) {
+export function serve({ port = 8080, host = "127.0.0.1", root = ROOT, www, dist, mounts = [], onRequest, ssr = false } = {}) {
   const allMounts = [
     ...mounts,
     ["/assets/consentry/", dist ?? join(root, "dist")],
@@ -134,6 +137,12 @@ export function serve({ port = 8080, host = "127.0.0.1", root = ROOT, www, dist,
         return;
       }
       const type = MIME[extname(file).toLowerCase()] ?? "application/octet-stream";
+      if (ssr && req.method === "GET" && extname(file) === ".html") {
+        const page = await renderPage(readFileSync(file, "utf8"), req, dist ?? join(root, "dist"));
+        res.writeHead(200, { "Content-Type": type });
+        res.end(page);
+        return;
+      }
       res.writeHead(200, { "Content-Type": type, "Content-Length": statSync(file).size });
       if (req.method === "HEAD") {
         res.end();
@@ -180,7 +189,7 @@ export function portFromArgs(argv = process.argv.slice(2), env = process.env) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
-    const { url, close } = await serve({ port: portFromArgs() });
+    const { url, close } = await serve({ port: portFromArgs(), ssr: true });
     console.log(`serving www/ and dist/ at ${url}/  (Ctrl+C to stop)`);
     const stop = () => close().then(() => process.exit(0));
     process.on("SIGINT", stop);

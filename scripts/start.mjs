@@ -14,6 +14,11 @@ import { build } from "./build.mjs";
 import { startLedger, withConfig } from "./ledger.mjs";
 import { portFromArgs, serve } from "./serve.mjs";
 import { setup } from "./setup.mjs";
+import { renderPage } from "./ssr.mjs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(fileURLToPath(import.meta.url), "..", "..");
 
 try {
   const port = portFromArgs();
@@ -27,7 +32,9 @@ try {
       env: { CONSENTRY_ADMIN_TOKEN: token },
     });
   }
-  const { url, close } = await serve({ port, onRequest: ledger ? withConfig(ledger.configText) : undefined });
+  // Every page arrives with its first layer server-rendered (scripts/ssr.mjs).
+  const render = (html, req) => renderPage(html, req, join(ROOT, "dist"));
+  const { url, close } = await serve({ port, ssr: true, onRequest: ledger ? withConfig(ledger.configText, render) : undefined });
   console.log(`\nconsentry demo: ${url}/`);
   if (ledger) {
     console.log(`consent ledger: ${ledger.url} (SQLite: ${ledger.database.replace(/^sqlite:\/\//, "")})`);

@@ -2,8 +2,8 @@
 // `npm test`: setup (with the browser), release build, then these layers,
 // stopping at the first that fails:
 //
-//   cargo      native `cargo test` (unit tests + tests/*.rs + doc tests)
-//   lint       `cargo fmt --check`, `cargo clippy --lib` native and wasm32 (both parts, each alone), clippy on the server; warnings denied
+//   cargo      native `cargo test --features node` (unit tests + tests/*.rs + doc tests)
+//   lint       `cargo fmt --check`, `cargo clippy --lib` native and wasm32 (both parts, each alone, and the Node build), clippy on the server; warnings denied
 //   ledger     `cargo test -p consentry-server`: the ledger on SQLite and a private PostgreSQL
 //   types      `tsc --noEmit --strict` over tests/types/consumer.ts (the shipped .d.ts)
 //   node       `node --test` over tests/node/*.test.mjs (schema, SSR import)
@@ -115,6 +115,8 @@ async function lint() {
     // Each part alone, as scripts/build.mjs builds it (issue 15).
     ["cargo", ["clippy", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features", "--features", "gate", "--", "-D", "warnings"]],
     ["cargo", ["clippy", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features", "--features", "ask", "--", "-D", "warnings"]],
+    // The core for Node (consentry/server, the CLI): no web layer, std + toml.
+    ["cargo", ["clippy", "--lib", "--no-default-features", "--features", "node", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]],
     // The ledger server and its tests (server/clippy.toml: no size rules there).
     ["cargo", ["clippy", "-p", "consentry-server", "--all-targets", "--", "-D", "warnings"]],
   ];
@@ -140,12 +142,13 @@ const layers = [
   {
     name: "cargo",
     title: "cargo test (native)",
-    run: () => exec("cargo", ["test"]),
+    // With the Node build's feature, so its TOML reader is tested too.
+    run: () => exec("cargo", ["test", "--features", "node"]),
     parse: parseCargo,
   },
   {
     name: "lint",
-    title: "lint (fmt, clippy x5)",
+    title: "lint (fmt, clippy x6)",
     run: lint,
     parse: parseLint,
   },

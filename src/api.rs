@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::json::Value;
 use crate::web::app::App;
 use crate::web::dom::Shared;
+use crate::web::frame;
 
 fn js_error(context: &str, e: &Error) -> JsError {
     let mut m = String::from(context);
@@ -146,6 +147,18 @@ impl Consentry {
 
     pub fn reset(&self) {
         self.app.reset();
+    }
+
+    /// The first layer (the ask part closes the preferences).
+    pub fn show(&self) {
+        frame::ask(&self.app.hook, frame::Ask::Close, None);
+        frame::show_banner(&self.app);
+    }
+
+    /// Hides both layers; the reopen control shows after a decision.
+    pub fn hide(&self) {
+        frame::ask(&self.app.hook, frame::Ask::Close, None);
+        frame::hide_banner(&self.app);
     }
 
     /// The current record in the cookie's encoding (undefined before a

@@ -1,6 +1,5 @@
-//! Every `#[wasm_bindgen]` export of the ask part: the first layer, the
-//! preferences and account panels, fetched only when a visitor is asked
-//! (docs/architecture.md). The JS entry (`src/js/core.js`) makes one `Ask`
+//! Every `#[wasm_bindgen]` export of the ask part: the preferences and
+//! account panels, fetched at the first "Preferences" (docs/architecture.md). The JS entry (`src/js/core.js`) makes one `Ask`
 //! from what the gate tells it and keeps it in step with the gate.
 
 use alloc::rc::Rc;
@@ -55,11 +54,6 @@ impl Ask {
         let record = record.and_then(|v| crate::cookie::decode(&v, &self.ask.config, now));
         self.ask.set_record(record);
         self.ask.can_store.set(can_store);
-    }
-
-    pub fn banner(&self) {
-        dialog::close_preferences(&self.ask);
-        dialog::show_banner(&self.ask);
     }
 
     pub fn preferences(&self, opener: Option<Element>) {

@@ -10,7 +10,7 @@
 //! The crate has three layers, and only the outer two know about the browser:
 //!
 //! 1. **Pure core**, tested natively with `cargo test`:
-//!    [`error`], [`json`], [`split`], [`config`], [`consent`], [`cookie`], [`receipt`], [`text`], [`time`].
+//!    [`error`], [`json`], [`split`], [`config`], [`consent`], [`cookie`], [`receipt`], [`render`], [`request`], [`text`], [`time`].
 //!    It never names `web_sys`, `js_sys` or `wasm_bindgen`; time, random ids
 //!    and cookie strings are passed in.
 //! 2. **`web`**: the only code that touches the DOM, cookies and storage.
@@ -28,18 +28,23 @@ pub mod cookie;
 pub mod error;
 pub mod json;
 pub mod receipt;
+pub mod render;
+pub mod request;
 pub mod split;
 pub mod text;
 pub mod time;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "node")))]
 pub mod web;
 
-#[cfg(all(target_arch = "wasm32", feature = "gate"))]
+#[cfg(all(target_arch = "wasm32", feature = "gate", not(feature = "node")))]
 mod api;
 
-#[cfg(all(target_arch = "wasm32", feature = "ask"))]
+#[cfg(all(target_arch = "wasm32", feature = "ask", not(feature = "node")))]
 mod ask;
+
+#[cfg(feature = "node")]
+mod node;
 
 /// The default config, compiled from `categories.toml` by `build.rs` and
 /// checked there with the same validation the browser runs.

@@ -172,16 +172,17 @@ fn hook() -> js_sys::Function {
         let Some(app) = APP.with(|a| a.borrow().upgrade()) else {
             return;
         };
-        if what == 2 && ASK.with(|a| a.borrow().is_none()) {
+        // Only "open the preferences" needs the part; the rest concern
+        // what it shows (src/js/core.js does the same).
+        if what != 1 && ASK.with(|a| a.borrow().is_none()) {
             return;
         }
         let a = ask(&app);
         match what {
-            0 if app.record().is_none() => dialog::show_banner(&a),
             1 => dialog::open_preferences(&a, opener.dyn_into().ok()),
             2 => dialog::after_decision(&a),
-            3 if app.record().is_none() => dialog::after_reset(&a),
-            _ => {}
+            3 => dialog::after_reset(&a),
+            _ => dialog::hide(&a),
         }
     })
     .into_js_value()

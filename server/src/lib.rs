@@ -12,8 +12,10 @@
 //! - [`http`]: routes and their checks.
 //! - [`dashboard`]: the `/admin` page.
 //! - [`verify`]: the chain check.
+//! - [`consent`]: what a request's visitor allowed, for the site's own server.
 
 pub mod conn;
+pub mod consent;
 pub mod dashboard;
 pub mod http;
 pub mod receipt;

@@ -50,6 +50,11 @@ enum Command {
         /// The config file to register, TOML or JSON.
         snapshot: PathBuf,
     },
+    /// Read visitors' consent from request headers, as the site's server
+    /// would (consentry_server::consent::read): one JSON object per stdin
+    /// line, {"cookie": "...", "gpc": "1"} (both optional), answered by
+    /// one verdict per stdout line, {"record": .., "gpc": {..}}.
+    Verdicts,
 }
 
 fn main() -> ExitCode {
@@ -94,6 +99,9 @@ fn read_token(cli: &Cli, ledger: &settings::Ledger) -> Result<Option<String>, St
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
     let site = settings::load(&cli.config)?;
+    if let Some(Command::Verdicts) = &cli.command {
+        return verdicts(&site.config);
+    }
     let database = cli
         .database
         .clone()
@@ -133,6 +141,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Verdicts) => verdicts(&site.config),
         Some(Command::Serve) | None => {
             let token = read_token(&cli, &site.ledger)?;
             if token.is_none() {
@@ -183,6 +192,24 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `consentry-server verdicts`: header lines in, verdict lines out.
+fn verdicts(config: &consentry::config::Config) -> Result<ExitCode, String> {
+    use std::io::{BufRead, Write};
+    let mut out = std::io::stdout().lock();
+    for (n, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = line.map_err(|e| format!("stdin: {e}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value =
+            serde_json::from_str(&line).map_err(|e| format!("stdin line {}: {e}", n + 1))?;
+        let text = |k: &str| v.get(k).and_then(|x| x.as_str());
+        let verdict = consentry_server::consent::read(config, text("cookie"), text("gpc"));
+        writeln!(out, "{}", verdict.to_json()).map_err(|e| format!("stdout: {e}"))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The database URL without its password, for the log.

@@ -20,12 +20,12 @@ const NOT_READY = "consentry is not ready yet: wait for Consentry.ready";
 export function facade(tell, loadAsk) {
   let core = null;
   let failure = null;
-  // The ask part (first layer, preferences, account panels): loaded on
-  // first need, then kept in step with the gate's record.
+  // The ask part (preferences, account panels): loaded on first need, then
+  // kept in step with the gate's record.
   let ask = null;
   let asking = null;
-  // hide() counts up: a layer asked for while the part was loading is not
-  // shown once hide() came after it.
+  // show() and hide() count up: preferences asked for while the part was
+  // loading do not open once either came after them.
   let hides = 0;
   let resolve, reject;
   const ready = new Promise((res, rej) => {
@@ -92,20 +92,22 @@ export function facade(tell, loadAsk) {
     if (ask) return run(ask);
     return part().then((a) => still(mine) && run(a), () => {});
   };
-  // The first layer asked for while the gate started: `ready` waits for it.
-  let opening = null;
-  // The gate's hook (src/web/frame.rs): 0 first layer (asked at start-up
-  // without a decision), 1 preferences, 2 decided, 3 withdrawn.
+  const unchanged = (mine) => mine === hides;
+  // The gate's hook (src/web/frame.rs): 1 open the preferences, 2 decided,
+  // 3 withdrawn, 4 close the preferences. Only the first needs the part;
+  // the others concern what it shows, so they wait for nothing.
   const hook = (what, opener) => {
-    if (what === 2) {
-      // Nothing of the ask part is on screen before it loaded.
-      if (ask) when((a) => a.decided());
-      return;
+    if (what === 1) return when((a) => a.preferences(opener), unchanged);
+    if (what === 4) hides++;
+    if (!ask) return;
+    when((a) => (what === 2 ? a.decided() : what === 3 ? a.withdrawn() : a.hide()));
+  };
+  // The pointer on (or focus in) a way into the preferences starts the
+  // download, so the dialog is there sooner after the click.
+  const warm = (e) => {
+    if (!asking && e.target instanceof Element && e.target.closest('[data-consentry-action="open-preferences"],[data-consentry="reopen"]')) {
+      part().catch(() => {});
     }
-    const undecided = (mine) => mine === hides && core.stored() === undefined;
-    if (what === 0) opening = when((a) => a.banner(), undecided);
-    else if (what === 1) when((a) => a.preferences(opener), (mine) => mine === hides);
-    else when((a) => a.withdrawn(), undecided);
   };
   const api = {
     ready,
@@ -129,17 +131,14 @@ export function facade(tell, loadAsk) {
       call("set", (c) => c.set(JSON.stringify(choices)));
     },
     show() {
-      need("show");
-      when((a) => a.banner(), (mine) => mine === hides);
+      call("show", (c) => c.show());
     },
     showPreferences() {
       need("showPreferences");
-      when((a) => a.preferences(), (mine) => mine === hides);
+      when((a) => a.preferences(), unchanged);
     },
     hide() {
-      need("hide");
-      hides++;
-      if (ask) ask.hide();
+      call("hide", (c) => c.hide());
     },
     reset() {
       call("reset", (c) => c.reset());
@@ -198,16 +197,13 @@ export function facade(tell, loadAsk) {
       // The prelude releases what it held in this task, before
       // `consentry:ready`; it asks this api's allowed() and nothing else.
       if (tell) tell();
-      // A visitor who is being asked sees the first layer by the time
-      // `ready` resolves (or the ask part failed to load, which was said).
-      const shown = opening;
-      opening = null;
-      const done = () => {
-        resolve();
-        dispatchEvent(new Event("consentry:ready"));
-      };
-      if (shown) shown.then(done);
-      else done();
+      const root = core.root();
+      if (root) {
+        root.addEventListener("pointerover", warm);
+        root.addEventListener("focusin", warm);
+      }
+      resolve();
+      dispatchEvent(new Event("consentry:ready"));
     },
     fail(error) {
       failure = error instanceof Error ? error : new Error(String(error));

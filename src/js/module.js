@@ -43,12 +43,10 @@ export function init(config) {
       return Promise.reject(new TypeError(`init(config): config cannot be written as JSON (${e.message})`));
     }
   }
-  // The ask part is a separate chunk (dist/consentry-ask.mjs); without a
-  // consent cookie it downloads beside the gate, else on first need.
+  // The ask part (preferences, account panels) is a separate chunk,
+  // dist/consentry-ask.mjs, imported on first need.
   let askPart;
   const loadAsk = () => (askPart ||= import("./consentry-ask.mjs").then((m) => m.load()));
-  const name = (config && config.cookie && config.cookie.name) || "consentry";
-  if (!document.cookie.split(/;\s*/).some((c) => c.startsWith(name + "="))) loadAsk().catch(() => {});
   const { api, settle, fail, hook, ledgerConfig } = facade(undefined, loadAsk);
   publish(api);
   if ("__consentryPrelude" in window) {

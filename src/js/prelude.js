@@ -27,6 +27,10 @@
 // favours short over clever. Required categories are never held.
 
 /* global PRELUDE_CONFIG */
+// The early snippet rides along: a page with the prelude needs no second
+// inline script for a pre-rendered banner (see early.js).
+import "./early.js";
+
 (() => {
   const W = window;
   const D = document;

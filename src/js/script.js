@@ -21,28 +21,13 @@ const me = document.currentScript;
 const base = me && me.src ? me.src : document.baseURI;
 const CONFIG = 'script[type="application/json" i]#consentry-config';
 
-/** Whether the page has a cookie of the consent cookie's name (valid or not). */
-function hasCookie(el) {
-  let name = "consentry";
-  try {
-    name = (el && JSON.parse(el.textContent).cookie?.name) || name;
-  } catch {
-    // The core reports a config it cannot read.
-  }
-  return document.cookie.split(/;\s*/).some((c) => c.startsWith(name + "="));
-}
-
 (() => {
-  // A visitor without a consent cookie is about to be asked: they get the
-  // gate and the ask part in one module (consentry-full.js and its wasm).
-  // Everyone else gets the gate (consentry-gate.js and consentry.wasm) and
-  // fetches the ask part (consentry-ask.js and its wasm) only if needed.
-  const asked = !hasCookie(document.querySelector(CONFIG));
+  // The gate (consentry-gate.js and consentry.wasm) runs every page and
+  // shows the first layer; the ask part (consentry-ask.js and its wasm,
+  // the preferences and account panels) comes only when it is needed.
   let askPart, core;
   const loadAsk = () =>
-    (askPart ||= asked
-      ? core
-      : import(new URL("consentry-ask.js", base)).then((m) => m.load(fetch(new URL("consentry-ask.wasm", base)))));
+    (askPart ||= import(new URL("consentry-ask.js", base)).then((m) => m.load(fetch(new URL("consentry-ask.wasm", base)))));
   const { api, settle, fail, hook, ledgerConfig } = facade(tell, loadAsk);
   const own = Object.getOwnPropertyDescriptor(window, "Consentry");
   if (own) {
@@ -59,8 +44,8 @@ function hasCookie(el) {
   // Fetching and compiling start now, in parallel with the rest of the page.
   try {
     // The glue module and its wasm download side by side.
-    const wasm = fetch(new URL(asked ? "consentry-full.wasm" : (me && me.dataset.consentryWasm) || "consentry.wasm", base));
-    core = import(new URL(asked ? "consentry-full.js" : "consentry-gate.js", base)).then((m) => m.default({ module_or_path: wasm }).then(() => m));
+    const wasm = fetch(new URL((me && me.dataset.consentryWasm) || "consentry.wasm", base));
+    core = import(new URL("consentry-gate.js", base)).then((m) => m.default({ module_or_path: wasm }).then(() => m));
   } catch (e) {
     core = Promise.reject(e);
   }

@@ -110,11 +110,25 @@ impl App {
         // Allowed scripts of a returning visitor start before any UI work.
         self.apply(record.clone(), Origin::Start);
         *self.observer.write() = Some(blocker::observe(self)?);
-        frame::mount(self)?;
+        let adopted = frame::mount(self)?;
         if record.is_some() {
             frame::show_reopen(self, true);
         } else {
-            frame::ask(&self.hook, frame::Ask::Banner, None);
+            frame::show_banner(self);
+        }
+        // A click on the pre-rendered banner before the gate was ready.
+        match super::adopt::settle(adopted).as_deref() {
+            Some("accept-all") => frame::act(self, Choice::AcceptAll),
+            Some("reject-all") => frame::act(self, Choice::RejectAll),
+            Some("open-preferences") => {
+                let opener = self.frame.read().banner.as_ref().and_then(|b| {
+                    b.query_selector("[data-consentry-action=\"open-preferences\"]")
+                        .ok()
+                        .flatten()
+                });
+                frame::ask(&self.hook, frame::Ask::Preferences, opener.as_ref());
+            }
+            _ => {}
         }
         // Other tabs' decisions matter only after this page is up.
         sync::listen(self);

@@ -1,13 +1,13 @@
-//! What the ask part shows: the first layer (banner), the second layer
-//! (preferences, a modal `<dialog>` built when first opened) and inline
-//! account panels, inside the root the gate made (`frame`). Every text is
-//! set through `textContent` or attributes; nothing from a config is
-//! parsed as HTML.
+//! What the ask part shows: the second layer (preferences, a modal
+//! `<dialog>` built when first opened) and inline account panels, inside
+//! the root the gate made (`frame`, which shows the first layer). Every
+//! text is set through `textContent` or attributes; nothing from a config
+//! is parsed as HTML.
 
 use alloc::rc::Rc;
 use alloc::{string::String, vec, vec::Vec};
 
-use super::listen::{Listener, Resize};
+use super::listen::Listener;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlDialogElement, HtmlInputElement};
 
@@ -18,16 +18,11 @@ use crate::consent;
 /// The dialog's live nodes.
 #[derive(Default)]
 pub struct Ui {
-    banner: Option<Element>,
     prefs: Option<Element>,
     /// Inline panels from `mountPreferences`.
     panels: Vec<Element>,
     /// Where focus goes back to when the preferences close.
     opener: Option<Element>,
-    /// Room at the end of `<body>` while the banner shows (WCAG 2.4.11).
-    spacer: Option<Element>,
-    /// Keeps that room right when the banner's box changes; disconnected on drop.
-    resize: Option<Resize>,
     /// The object URL of the last record download.
     export_url: Option<String>,
     /// Every button consentry made. Only these act: a button another
@@ -52,146 +47,6 @@ pub fn mount(ask: &Rc<Ask>) {
         }
     });
     ask.listeners.write().push(on_click);
-}
-
-/// Builds the first layer into the root, before the reopen control.
-fn build_banner(ask: &Rc<Ask>) -> Res<Element> {
-    let w = &ask.words;
-
-    let banner = el(
-        "section",
-        &[
-            ("class", "cst-banner"),
-            ("data-consentry", "banner"),
-            ("role", "dialog"),
-            ("aria-modal", "false"),
-            ("aria-labelledby", "cst-title"),
-            ("aria-describedby", "cst-text"),
-            ("hidden", ""),
-        ],
-        "",
-    )?;
-    let title = el(
-        "h2",
-        &[("id", "cst-title"), ("class", "cst-title")],
-        w.get("banner_title"),
-    )?;
-    let text = el(
-        "p",
-        &[("id", "cst-text"), ("class", "cst-text")],
-        w.get("banner_text"),
-    )?;
-    // Text and notes scroll inside the banner's height limit; the three
-    // buttons below them stay in view.
-    let inner = el("div", &[("class", "cst-banner-body")], "")?;
-    add(&inner, &title)?;
-    // After a revision bump the policy link goes with the note on what
-    // changed (policy section 9), else with the text.
-    let linked = match amendment(ask)? {
-        Some(note) => {
-            add(&inner, &note)?;
-            banner.set_attribute("aria-describedby", "cst-amended cst-text")?;
-            note
-        }
-        None => text.clone(),
-    };
-    add(&inner, &text)?;
-    if let Some(url) = &ask.config.policy_url {
-        linked.append_with_str_1(" ")?;
-        let link = el(
-            "a",
-            &[("href", url), ("class", "cst-link")],
-            w.get("policy_link"),
-        )?;
-        linked.append_child(&link)?;
-    }
-    gpc_note(ask, &banner, &inner)?;
-    if !ask.can_store.get() {
-        add(
-            &inner,
-            &el("p", &[("class", "cst-note")], w.get("no_memory"))?,
-        )?;
-    }
-    append(
-        &banner,
-        &[
-            &inner,
-            &actions(ask, &["reject-all", "accept-all", "open-preferences"])?,
-        ],
-    )?;
-    ask.root.insert_before(&banner, Some(&ask.reopen))?;
-    ask.ui.write().banner = Some(banner.clone());
-    Ok(banner)
-}
-
-/// For a visitor whose stored decision answered an older revision, the
-/// config's note on what changed, dated in the visitor's language.
-fn amendment(ask: &Ask) -> Res<Option<Element>> {
-    let Some(a) = &ask.config.amendment else {
-        return Ok(None);
-    };
-    let asked_before =
-        crate::cookie::answered_revision(&super::jar::read_all(), &ask.config.cookie.name)
-            .is_some_and(|r| r < ask.config.revision);
-    if !asked_before || ask.record().is_some() {
-        return Ok(None);
-    }
-    let date = local_date(
-        &a.date,
-        &ask.lang,
-        r#"{"dateStyle":"long","timeZone":"UTC"}"#,
-    )?;
-    let mut text = ask.words.fill("amended", &date);
-    text.push(' ');
-    text.push_str(a.note.get(&ask.lang, ask.fallback()));
-    Ok(Some(el(
-        "p",
-        &[
-            ("id", "cst-amended"),
-            ("class", "cst-text cst-amended"),
-            ("data-consentry", "amendment"),
-        ],
-        &text,
-    )?))
-}
-
-/// `when` (anything `Date` reads) in `lang`'s words and, unless `options`
-/// pins one, the visitor's time zone.
-fn local_date(when: &str, lang: &str, options: &str) -> Res<String> {
-    let date = js_sys::Date::new(&when.into());
-    let options = js_sys::JSON::parse(options)?;
-    Ok(date.to_locale_string(lang, &options).into())
-}
-
-/// Under Global Privacy Control, says on the first layer which categories
-/// "accept all" leaves off (CONTRACT §6).
-fn gpc_note(ask: &Ask, banner: &Element, body: &Element) -> Res<()> {
-    if !ask.gpc {
-        return Ok(());
-    }
-    let mut titles = String::new();
-    for c in ask.config.categories.iter().filter(|c| c.gpc) {
-        if !titles.is_empty() {
-            titles.push_str(", ");
-        }
-        titles.push_str(c.title.get(&ask.lang, ask.fallback()));
-    }
-    if !titles.is_empty() {
-        let note = el(
-            "p",
-            &[
-                ("id", "cst-gpc"),
-                ("class", "cst-note"),
-                ("data-consentry", "gpc-note"),
-            ],
-            &ask.words.fill("gpc_banner", &titles),
-        )?;
-        add(body, &note)?;
-        let mut ids = banner.get_attribute("aria-describedby").unwrap_or_default();
-        ids.push_str(" cst-gpc");
-        banner.set_attribute("aria-describedby", &ids)?;
-    }
-    Ok(())
 }
 
 /// A row of the given action buttons, all of equal weight.
@@ -252,7 +107,6 @@ fn on_action(ask: &Rc<Ask>, e: &Event) {
     match control.get_attribute("data-consentry-action").as_deref() {
         Some("accept-all") => ask.act(Action::AcceptAll),
         Some("reject-all") => ask.act(Action::RejectAll),
-        Some("open-preferences") => open_preferences(ask, Some(control)),
         Some("close") => close_preferences(ask),
         Some("save") => {
             if let Some(scope) = scope {
@@ -492,101 +346,10 @@ fn build_preferences(ask: &Rc<Ask>) -> Res<Element> {
     Ok(dialog)
 }
 
-pub fn show_banner(ask: &Rc<Ask>) {
-    dom::set_hidden(&ask.reopen, true);
-    let existing = ask.ui.read().banner.clone();
-    let Some(banner) = existing.or_else(|| build_banner(ask).ok()) else {
-        return;
-    };
-    dom::set_hidden(&banner, false);
-    // Measured when the browser lays the banner out anyway: reading its box
-    // here would force a layout of the whole page before the first paint.
-    let watching = ask.ui.read().resize.is_some();
-    if let (false, Some(me)) = (watching, ask.rc()) {
-        let weak = Rc::downgrade(&me);
-        let watch = Resize::new(&banner, move || {
-            if let Some(ask) = weak.upgrade() {
-                make_room(&ask);
-            }
-        });
-        ask.ui.write().resize = watch;
-    }
-}
-
-/// While the banner shows, nothing the visitor focuses may end up under it
-/// (WCAG 2.4.11): `scroll-padding-bottom` on `<html>` makes focus scrolling
-/// stop above the banner, and a spacer at the end of `<body>` lets the last
-/// elements of the page scroll that far. Both go in through the CSSOM
-/// (allowed under a strict CSP) and leave with the banner. The banner is
-/// fixed, so nothing on the page moves.
-fn make_room(ask: &Ask) {
-    let Some(banner) = ask.ui.read().banner.clone() else {
-        return;
-    };
-    let (Ok(w), Ok(doc)) = (dom::window(), dom::document()) else {
-        return;
-    };
-    let Some(html) = doc.document_element().and_then(|e| dom::html(&e).ok()) else {
-        return;
-    };
-    let covered = if is_hidden(&banner) {
-        0
-    } else {
-        let height = w
-            .inner_height()
-            .ok()
-            .and_then(|v| v.as_f64())
-            .unwrap_or(0.0) as i32;
-        height.saturating_sub(dom::html(&banner).map_or(height, |b| b.offset_top()))
-    };
-    if covered <= 0 {
-        let _ = html.style().remove_property("scroll-padding-bottom");
-        let spacer = ask.ui.write().spacer.take();
-        if let Some(s) = spacer {
-            s.remove();
-        }
-        return;
-    }
-    let mut px = String::new();
-    crate::error::push_num(&mut px, covered.unsigned_abs() as u64 + 8);
-    px.push_str("px");
-    let _ = html.style().set_property("scroll-padding-bottom", &px);
-    let existing = ask.ui.read().spacer.clone();
-    let spacer = match existing {
-        Some(s) => s,
-        None => {
-            let Ok(s) = el(
-                "div",
-                &[("data-consentry", "spacer"), ("aria-hidden", "true")],
-                "",
-            ) else {
-                return;
-            };
-            if let Some(body) = doc.body() {
-                let _ = body.append_child(&s);
-            }
-            ask.ui.write().spacer = Some(s.clone());
-            s
-        }
-    };
-    if let Ok(s) = dom::html(&spacer) {
-        let _ = s.style().set_property("height", &px);
-    }
-}
-
+/// Closes what the ask part shows on screen (the preferences); the gate
+/// hides the first layer itself.
 pub fn hide(ask: &Ask) {
     close_preferences(ask);
-    {
-        let mut ui = ask.ui.write();
-        if let Some(b) = &ui.banner {
-            dom::set_hidden(b, true);
-        }
-        ui.resize = None;
-    }
-    make_room(ask);
-    if ask.record().is_some() {
-        dom::set_hidden(&ask.reopen, false);
-    }
 }
 
 /// Opens the second layer as a modal dialog, remembering what had focus.
@@ -627,36 +390,30 @@ fn is_hidden(e: &Element) -> bool {
     e.closest("[hidden]").ok().flatten().is_some()
 }
 
-/// After a decision: the layers close, the reopen control appears, panels
-/// and switches show the new record, and the change is announced. Focus
-/// that was in the banner or the preferences (both gone now) lands on the
+/// After a decision: the preferences close, panels and switches show the
+/// new record. Focus that was in the preferences (gone now) lands on the
 /// reopen control, the way back in, instead of falling to `<body>`.
 pub fn after_decision(ask: &Ask) {
     let focus_was_inside = {
         let ui = ask.ui.read();
         let active = dom::document().ok().and_then(|d| d.active_element());
-        active.is_some_and(|a| {
-            [&ui.banner, &ui.prefs]
-                .into_iter()
-                .flatten()
-                .any(|b| b.contains(Some(&a)))
-        })
+        active.is_some_and(|a| ui.prefs.as_ref().is_some_and(|p| p.contains(Some(&a))))
     };
     if focus_was_inside {
-        // The opener is about to be hidden: focus goes to reopen instead.
+        // The opener may be about to be hidden: focus goes to reopen instead.
         ask.ui.write().opener = None;
     }
-    hide(ask);
+    close_preferences(ask);
     refresh(ask);
     if focus_was_inside {
         dom::focus(&ask.reopen);
     }
 }
 
-/// After a withdrawal: back to the first layer.
-pub fn after_reset(ask: &Rc<Ask>) {
+/// After a withdrawal: the preferences close (the gate shows the first
+/// layer again) and panels show that nothing is recorded.
+pub fn after_reset(ask: &Ask) {
     close_preferences(ask);
-    show_banner(ask);
     refresh(ask);
 }
 
@@ -777,7 +534,7 @@ fn fill_record(ask: &Ask, panel: &Element) -> Res<()> {
             "record_given" | "record_updated" => {
                 // In the visitor's language and time zone; the machine-
                 // readable UTC time stays in `datetime`.
-                let shown = local_date(
+                let shown = dom::local_date(
                     &value,
                     &ask.lang,
                     r#"{"dateStyle":"long","timeStyle":"short"}"#,

@@ -157,6 +157,14 @@ pub fn now_secs() -> u64 {
     }
 }
 
+/// `when` (anything `Date` reads) in `lang`'s words and, unless `options`
+/// pins one, the visitor's time zone.
+pub fn local_date(when: &str, lang: &str, options: &str) -> Res<String> {
+    let date = js_sys::Date::new(&when.into());
+    let options = js_sys::JSON::parse(options)?;
+    Ok(date.to_locale_string(lang, &options).into())
+}
+
 /// Lets a failure pass that the page can do nothing about (a cookie write
 /// the browser refused, an event nobody could dispatch):
 /// `swallow!("what failed", result)`. Debug builds say it on the console;

@@ -7,6 +7,8 @@
 //! ask part (`ask`, `dialog`) is fetched only when the visitor is asked.
 
 #[cfg(feature = "gate")]
+pub mod adopt;
+#[cfg(feature = "gate")]
 pub mod app;
 #[cfg(feature = "ask")]
 pub mod ask;

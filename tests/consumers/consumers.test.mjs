@@ -52,7 +52,7 @@ after(async () => {
 test("the tarball ships dist/ and the package files only, at the crate's version", () => {
   const files = packed.files.map((f) => f.path).sort();
   // consentry.js fetches consentry.wasm from its own folder; the ES module carries it inline.
-  const want = ["consentry.css", "consentry.d.ts", "consentry.js", "consentry.mjs", "consentry.schema.json", "consentry.wasm"];
+  const want = ["consentry.css", "consentry.d.ts", "consentry.js", "consentry.mjs", "consentry.schema.json", "consentry.wasm", "consentry-server.mjs", "consentry-server.wasm", "consentry-cli.mjs", "consentry-early.js"];
   for (const f of want) assert.ok(files.includes(`dist/${f}`), `dist/${f} is in the tarball`);
   assert.deepEqual(files.filter((f) => !f.startsWith("dist/")).sort(), ["package.json"].concat(files.filter((f) => /^(README|LICEN[CS]E)/i.test(f))).sort());
   const cargo = readFileSync(join(ROOT, "Cargo.toml"), "utf8").match(/^version\s*=\s*"([^"]+)"/m)[1];
@@ -86,6 +86,20 @@ function prepare(app) {
   assert.equal(installed.version, packed.version);
   return dir;
 }
+
+test("an installed package answers a Node server: consentry/server and npx consentry render", () => {
+  const dir = prepare("plain");
+  const script = `import { renderBanner, readConsent } from "consentry/server";
+const html = renderBanner(undefined, "ru");
+const v = readConsent("consentry=forged", "1");
+process.stdout.write(JSON.stringify({ starts: html.slice(0, 50), title: html.includes("Файлы cookie"), v }));`;
+  const out = JSON.parse(sh(process.execPath, ["--input-type=module", "-e", script], dir));
+  assert.equal(out.starts, '<div class="cst" data-consentry="root" lang="ru" d');
+  assert.equal(out.title, true);
+  assert.deepEqual(out.v, { record: null, gpc: { signal: true, off: ["marketing"] } });
+  const cli = sh(NPM, ["exec", "--no", "--", "consentry", "render", "--lang", "en"], dir);
+  assert.match(cli, /^<div class="cst" data-consentry="root" lang="en"[^]*>Accept all<\/button>/);
+});
 
 describe("consumer apps", () => {
   for (const app of APPS) {

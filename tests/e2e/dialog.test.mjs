@@ -153,6 +153,7 @@ describe("first layer", () => {
       await t.goto("/");
       assert.equal(await warned(page, BANNER), 1, "the banner warns before the choice");
       await page.click(`${BANNER} ${action("open-preferences")}`);
+      await page.locator(PREFERENCES).waitFor({ state: "visible" });
       assert.equal(await warned(page, PREFERENCES), 1, "so do the preferences");
       await page.click(`${PREFERENCES} ${action("accept-all")}`);
       assert.equal(await page.evaluate(() => Consentry.get()?.method), "accept-all", "the choice holds for this page");

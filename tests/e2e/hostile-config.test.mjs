@@ -92,6 +92,8 @@ describe("hostile config text", () => {
           if (started.ok) {
             tally.shown++;
             await t.page.evaluate(() => window.Consentry.showPreferences());
+            // The preferences come with the ask part, a moment later.
+            await t.page.locator('[data-consentry="preferences"]').waitFor({ state: "visible" });
             const seen = await t.page.evaluate(() => {
               const parts = [...document.querySelectorAll('[data-consentry="root"], [data-consentry="preferences"]')];
               const inside = parts.flatMap((p) => [...p.querySelectorAll("*")]);

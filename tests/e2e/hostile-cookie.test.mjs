@@ -5,85 +5,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { freshPage, settle, waitReady } from "./harness.mjs";
+import { tamperedValues, validValue } from "../fixtures/cookies.mjs";
 import { BANNER, PARENT, PLAIN, STRICT, WWW, action, bannerVisible, browser, configPages, consent, server, visit } from "../fixtures/hostile/world.mjs";
 
 // ---------------------------------------------------------------------------
 // 2. Tampered consent cookies
-
-const b36 = (n) => n.toString(36);
-const ID = "Zx0c9-wPq_4hTt1a";
-
-/** A value the built-in config (revision 1) accepts now. */
-function validValue({ method = "a", choices = "settings:1~marketing:1~analytics:1", revision = 1, at } = {}) {
-  const now = at ?? Math.floor(Date.now() / 1000) - 60;
-  return `c1.${revision}.${ID}.${b36(now)}.${b36(now)}.${method}.${choices}`;
-}
-
-/** Every way we could think of to hand consentry a value it must not trust. */
-function tamperedValues() {
-  const v = validValue();
-  const fields = v.split(".");
-  const now = Math.floor(Date.now() / 1000);
-  const cases = [];
-  const add = (name, value) => cases.push({ name, value });
-  for (const n of [1, 2, 3, 10, 22, 30, 40, v.length - 12, v.length - 2, v.length - 1]) add(`truncated to ${n}`, v.slice(0, n));
-  add("empty", "");
-  add("4 KB of junk after a valid value", v + "~x".repeat(1950));
-  add("5 KB (more than a browser keeps)", v + "~x".repeat(2500));
-  add("oversized 4 KB of a valid pattern", `c1.1.${ID}.${b36(now)}.${b36(now)}.a.` + "settings:1~".repeat(360) + "analytics:1");
-  add("JSON", '{"settings":true,"marketing":true,"analytics":true}');
-  add("JSON, URI-encoded", encodeURIComponent('{"categories":["necessary","analytics","marketing"]}'));
-  add("base64 of a valid value", Buffer.from(v).toString("base64"));
-  add("base64url of a valid value", Buffer.from(v).toString("base64url"));
-  add(
-    "CookieConsent v3",
-    encodeURIComponent(JSON.stringify({ categories: ["necessary", "analytics"], revision: 0, data: null, consentTimestamp: new Date().toISOString(), consentId: "x", services: {}, languageCode: "en", lastConsentTimestamp: new Date().toISOString(), expirationTime: Date.now() + 1e9 })),
-  );
-  add("Cookiebot", "{stamp:%27abc%27%2Cnecessary:true%2Cpreferences:true%2Cstatistics:true%2Cmarketing:true%2Cmethod:%27explicit%27%2Cver:1%2Cutc:1700000000000%2Cregion:%27de%27}");
-  add("Klaro", encodeURIComponent('{"analytics":true,"marketing":true}'));
-  add("URI-encoded valid value", encodeURIComponent(v).replace(/\./g, "%2E"));
-  add("quoted valid value", `"${v}"`);
-  add("valid value with spaces", v.replace(/\./g, " . "));
-  add("upper-case valid value", v.toUpperCase());
-  add("another format version", v.replace(/^c1\./, "c2."));
-  add("no format version", fields.slice(1).join("."));
-  add("a missing field", [...fields.slice(0, 3), ...fields.slice(4)].join("."));
-  add("an extra field", v + ".x");
-  // c1. with each field broken in several ways
-  const broken = {
-    1: ["", "01", "-1", "1.0", "x", "99999999999", "4294967297"],
-    2: ["", "short", ID + "x", "Zx0c9-wPq_4hTt1!", "Zx0c9 wPq_4hTt1a", "Zx0c9-wPq_4hTt1\u00e9"],
-    3: ["", "0" + b36(now), "ZZZ", "-1", "zzzzzzzzzzzzz", b36(now + 10 * 86400)],
-    4: ["", "zzzzzzzzzzzz", b36(now - 400 * 86400), "1", b36(now + 3 * 86400)],
-    5: ["", "x", "aa", "A", "accept-all"],
-    6: [
-      "",
-      "settings:1",
-      "settings:1~marketing:1",
-      "settings:1~marketing:1~analytics:2",
-      "settings:1~marketing:1~analytics:",
-      "settings:1~marketing:1~analytics",
-      "settings:1~marketing:1~analytics:1~analytics:0",
-      "settings:1~~marketing:1~analytics:1",
-      ":1~settings:1~marketing:1~analytics:1",
-      "settings=1~marketing=1~analytics=1",
-      "settings:true~marketing:true~analytics:true",
-    ],
-  };
-  for (const [i, values] of Object.entries(broken)) {
-    for (const x of values) {
-      const f = [...fields];
-      f[Number(i)] = x;
-      add(`field ${i} = ${JSON.stringify(x)}`, f.join("."));
-    }
-  }
-  add("expired (given and updated 200 days ago)", validValue({ at: now - 200 * 86400 }));
-  add("from the future (a week ahead)", validValue({ at: now + 7 * 86400 }));
-  add("given after updated", `c1.1.${ID}.${b36(now)}.${b36(now - 100)}.a.settings:1~marketing:1~analytics:1`);
-  add("revision 2 (a later config)", validValue({ revision: 2 }));
-  add("revision 0 (no such revision)", validValue({ revision: 0 }));
-  return cases;
-}
 
 /** Cookie values a browser will hold (no ';' and no control characters). */
 function storable(value) {

@@ -1,8 +1,7 @@
-// Issue 15: the gate and the ask part, counted by request. A returning
-// visitor downloads the gate and nothing of the ask part; the ask part
-// arrives with the first "Preferences" (the reopen control or
-// showPreferences()); a visitor without a decision downloads both in one
-// module, fetched at once.
+// Issue 15: the gate and the ask part, counted by request. Every visitor
+// downloads the gate, which shows the first layer; the ask part arrives
+// with the first "Preferences" (the banner's button, the reopen control,
+// showPreferences()) and nothing else brings it.
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -10,7 +9,6 @@ import { freshPage, launch, settle, startServer } from "./harness.mjs";
 
 const ASSETS = "/assets/consentry/";
 const GATE = ["consentry-gate.js", "consentry.js", "consentry.wasm"];
-const FULL = ["consentry-full.js", "consentry-full.wasm", "consentry.js"];
 const ASK = ["consentry-ask.js", "consentry-ask.wasm"];
 
 let browser;
@@ -47,15 +45,57 @@ async function returning(choice = "reject-all") {
 }
 
 describe("the gate and the ask part", () => {
-  test("a visitor without a decision downloads the gate and the ask part in one module", async () => {
+  test("a first visit downloads the gate only, which shows the first layer", async () => {
     const { t, files, fetched } = await visitor();
     try {
       await t.goto("/");
       await t.page.locator('[data-consentry="banner"]').waitFor({ state: "visible" });
-      assert.deepEqual(files(), FULL);
-      assert.equal(fetched.length, FULL.length, "each file once");
-      // The layers' styles come after the gate's reset, so they hold.
+      await settle(300);
+      assert.deepEqual(files(), GATE);
+      assert.equal(fetched.length, GATE.length, "each file once");
       assert.equal(await t.page.locator('[data-consentry="banner"]').evaluate((b) => getComputedStyle(b).position), "fixed");
+      // Accepting from the banner needs nothing more.
+      await t.page.click('[data-consentry="banner"] [data-consentry-action="accept-all"]');
+      await t.page.waitForFunction(() => window.Consentry.get()?.method === "accept-all");
+      await t.page.locator('[data-consentry="reopen"]').waitFor({ state: "visible" });
+      assert.deepEqual(files(), GATE);
+      t.assertNoErrors();
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("the banner's Preferences fetches the ask part, opens the preferences, and the choice is saved", async () => {
+    const { t, files } = await visitor();
+    try {
+      await t.goto("/");
+      const open = t.page.locator('[data-consentry="banner"] [data-consentry-action="open-preferences"]');
+      await open.click();
+      const prefs = t.page.locator('[data-consentry="preferences"]');
+      await prefs.waitFor({ state: "visible" });
+      assert.deepEqual(files(), [...GATE, ...ASK].sort());
+      await prefs.locator('input[data-consentry-category="marketing"]').check();
+      await prefs.locator('[data-consentry-action="save"]').click();
+      await prefs.waitFor({ state: "hidden" });
+      await t.page.locator('[data-consentry="banner"]').waitFor({ state: "hidden" });
+      const r = await t.page.evaluate(() => window.Consentry.get());
+      assert.equal(r.method, "custom");
+      assert.equal(r.categories.marketing, true);
+      assert.equal(r.categories.analytics, false);
+      t.assertNoErrors();
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("the pointer on Preferences starts the download before the click", async () => {
+    const { t, files } = await visitor();
+    try {
+      await t.goto("/");
+      await t.page.locator('[data-consentry="banner"] [data-consentry-action="open-preferences"]').hover();
+      await t.page.waitForFunction(() => performance.getEntriesByType("resource").some((e) => e.name.endsWith("/consentry-ask.wasm")));
+      assert.deepEqual(files(), [...GATE, ...ASK].sort());
+      assert.equal(await t.page.locator('[data-consentry="preferences"]').count(), 0, "hovering opens nothing");
       t.assertNoErrors();
     } finally {
       await t.close();
@@ -68,7 +108,7 @@ describe("the gate and the ask part", () => {
       await t.page.locator('[data-consentry="reopen"]').waitFor({ state: "visible" });
       await settle(300);
       assert.deepEqual(files(), GATE);
-      assert.equal(await t.page.locator('[data-consentry="banner"]').count(), 0, "no first layer is built");
+      assert.equal(await t.page.locator('[data-consentry="banner"]').isVisible(), false);
       assert.equal(await t.page.evaluate(() => window.Consentry.get().method), "accept-all");
       t.assertNoErrors();
     } finally {
@@ -118,29 +158,29 @@ describe("the gate and the ask part", () => {
     }
   });
 
-  test("a withdrawal on a returning visitor's page brings the first layer back through the ask part", async () => {
+  test("a withdrawal on a returning visitor's page brings the first layer back, still without the ask part", async () => {
     const { t, files } = await returning("accept-all");
     try {
       await t.page.evaluate(() => window.Consentry.reset());
       await t.page.locator('[data-consentry="banner"]').waitFor({ state: "visible" });
       assert.equal(await t.page.locator('[data-consentry="reopen"]').isVisible(), false);
-      assert.deepEqual(files(), [...GATE, ...ASK].sort());
       await t.page.click('[data-consentry="banner"] [data-consentry-action="reject-all"]');
       await t.page.waitForFunction(() => window.Consentry.get()?.method === "reject-all");
       await t.page.locator('[data-consentry="banner"]').waitFor({ state: "hidden" });
+      assert.deepEqual(files(), GATE);
       t.assertNoErrors();
     } finally {
       await t.close();
     }
   });
 
-  test("a cookie that does not hold a decision makes the gate ask: the banner shows", async () => {
+  test("a cookie that does not hold a decision: the gate shows the banner", async () => {
     const { t, files } = await visitor();
     try {
       await t.context.addCookies([{ name: "consentry", value: "forged.1.x", url: server.url }]);
       await t.goto("/");
       await t.page.locator('[data-consentry="banner"]').waitFor({ state: "visible" });
-      assert.deepEqual(files(), [...GATE, ...ASK].sort(), "a cookie was there, so the gate came first");
+      assert.deepEqual(files(), GATE);
       assert.equal(await t.page.evaluate(() => window.Consentry.get()), null);
       t.assertNoErrors();
     } finally {
@@ -148,7 +188,7 @@ describe("the gate and the ask part", () => {
     }
   });
 
-  test("the ES module: a first visit that mounts a panel at once still gets the first layer", async () => {
+  test("the ES module: a page that mounts a panel imports the ask chunk, and still shows the first layer", async () => {
     const { t, files } = await visitor();
     try {
       await t.goto("/account");

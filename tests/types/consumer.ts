@@ -83,3 +83,11 @@ async function main(): Promise<void> {
   });
 }
 void main;
+
+// consentry/server: the same config type, header values as Node gives them.
+import { configFromTOML, readConsent, renderBanner } from "consentry/server";
+const markup: string = renderBanner(config, "en", ["a=1", "consentry=x"], "1");
+const verdict = readConsent(undefined, undefined, JSON.stringify(config));
+const stored: ConsentRecord | null = verdict.record;
+const off: string[] = verdict.gpc.signal ? verdict.gpc.off : [];
+void [markup, stored, off, configFromTOML("revision = 1")];
