@@ -102,8 +102,9 @@ export function facade(tell, loadAsk) {
     if (!ask) return;
     when((a) => (what === 2 ? a.decided() : what === 3 ? a.withdrawn() : a.hide()));
   };
-  // The pointer on (or focus in) a way into the preferences starts the
-  // download, so the dialog is there sooner after the click.
+  // The pointer on a way into the preferences starts the download, so the
+  // dialog is there sooner after the click. (Not focus: the gate moves
+  // focus to the reopen control after every decision.)
   const warm = (e) => {
     if (!asking && e.target instanceof Element && e.target.closest('[data-consentry-action="open-preferences"],[data-consentry="reopen"]')) {
       part().catch(() => {});
@@ -200,7 +201,6 @@ export function facade(tell, loadAsk) {
       const root = core.root();
       if (root) {
         root.addEventListener("pointerover", warm);
-        root.addEventListener("focusin", warm);
       }
       resolve();
       dispatchEvent(new Event("consentry:ready"));

@@ -108,6 +108,8 @@ async function visit(body) {
 /** The category ids the preferences layer offers (opened and closed again). */
 async function categoryIds(t) {
   await t.page.evaluate(() => window.Consentry.showPreferences());
+  // The preferences come with the ask part, a moment later.
+  await t.page.locator('[data-consentry="preferences"]').waitFor({ state: "visible" });
   const ids = await t.page.$$eval("input[data-consentry-category]", (xs) => xs.map((x) => x.dataset.consentryCategory).sort());
   await t.page.evaluate(() => window.Consentry.show());
   return ids;

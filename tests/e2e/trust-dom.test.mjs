@@ -428,6 +428,7 @@ describe("the dialog obeys only its own switches and buttons", () => {
     await visit({}, async (t) => {
       await t.goto(path());
       await t.page.click(action("open-preferences"));
+      await t.page.locator('[data-consentry="preferences"]').waitFor({ state: "visible" });
       await t.page.evaluate(() => {
         const dialog = document.querySelector('[data-consentry="preferences"]');
         for (const where of [dialog.querySelector(".cst-cats"), dialog]) {
@@ -450,6 +451,7 @@ describe("the dialog obeys only its own switches and buttons", () => {
     await visit({}, async (t) => {
       await t.goto(path());
       await t.page.evaluate(() => window.Consentry.mountPreferences(document.querySelector("#account")));
+      await t.page.locator('[data-consentry="panel"]').waitFor({ state: "visible" });
       await t.page.evaluate(() => {
         const panel = document.querySelector('[data-consentry="panel"]');
         panel.querySelector(".cst-cats").insertAdjacentHTML("beforeend", '<input type="checkbox" data-consentry-category="analytics" checked hidden>');
