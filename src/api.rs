@@ -65,6 +65,9 @@ fn config_from(json: Option<String>, source: &str) -> Result<Config, JsError> {
 /// decision. Nothing on the page changes until `begin()`.
 #[wasm_bindgen]
 pub fn start(json: Option<String>, source: &str) -> Result<Consentry, JsError> {
+    // Debug builds: a panic's message and place reach the console.
+    #[cfg(feature = "panic-hook")]
+    console_error_panic_hook::set_once();
     // The page's own config block is read here, whatever element the entry
     // script found under that id.
     let json = if source == "#consentry-config" {
@@ -168,5 +171,20 @@ impl Consentry {
     #[wasm_bindgen(js_name = mountPreferences)]
     pub fn mount_preferences(&self, el: &HtmlElement) -> Result<(), JsError> {
         dialog::mount_panel(&self.app, el).map_err(|e| page_error("mountPreferences()", &e))
+    }
+}
+
+/// Measurement only (`npm run deps`): the record handed to JS as an object
+/// through serde-wasm-bindgen instead of JSON text.
+#[cfg(feature = "dep-serde-wasm-bindgen")]
+#[wasm_bindgen]
+impl Consentry {
+    #[wasm_bindgen(js_name = getObject)]
+    pub fn get_object(&self) -> Result<JsValue, JsError> {
+        match self.app.record() {
+            Some(r) => serde_wasm_bindgen::to_value(&crate::deps::RecordOut::of(&r))
+                .map_err(|e| JsError::new(&e.to_string())),
+            None => Ok(JsValue::UNDEFINED),
+        }
     }
 }

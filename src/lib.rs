@@ -31,6 +31,9 @@ pub mod split;
 pub mod text;
 pub mod time;
 
+#[cfg(any(feature = "dep-serde", feature = "dep-serde-wasm-bindgen"))]
+pub mod deps;
+
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
