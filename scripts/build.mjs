@@ -137,7 +137,9 @@ export async function build({ debug = false } = {}) {
   // Cargo reads CARGO_ENCODED_RUSTFLAGS instead of RUSTFLAGS, so a user's own flags come along.
   const own = process.env.CARGO_ENCODED_RUSTFLAGS ?? (process.env.RUSTFLAGS ?? "").trim().split(/\s+/).filter(Boolean).join("\x1f");
   const rustflags = [own, remap].filter(Boolean).join("\x1f");
-  run("cargo", ["build", ...(debug ? [] : ["--release"]), "--target", TARGET, "--lib"], {
+  // Debug builds link std for console_error_panic_hook, so a panic reaches
+  // the console with its message and place (README "Dependencies").
+  run("cargo", ["build", ...(debug ? ["--features", "panic-hook"] : ["--release"]), "--target", TARGET, "--lib"], {
     env: { ...process.env, CARGO_ENCODED_RUSTFLAGS: rustflags },
   });
   const rawWasm = need(p("target", TARGET, profile, `${CRATE}.wasm`), "cargo build produced no wasm");
