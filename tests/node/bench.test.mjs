@@ -81,3 +81,27 @@ test("runs are bounded: --runs, else BENCH_RUNS, else 15", () => {
   assert.throws(() => args(["--runs", "1000"], {}), /from 1 to 100/);
   assert.throws(() => args([], { BENCH_RUNS: "x" }), /BENCH_RUNS/);
 });
+
+test("a ratio target is met only when the whole interval is under it", () => {
+  const libs = [
+    { id: "consentry", version: "1", prerender: true },
+    { id: "orejime", version: "2", prerender: false },
+  ];
+  const st = (xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return { median: s[(s.length - 1) / 2], min: s[0], max: s.at(-1), sum: 0, runsWith: 0, n: s.length };
+  };
+  // gaMs target: at most 0.9x the best peer.
+  const clear = { consentry: Array.from({ length: 15 }, (_, i) => 50 + i), orejime: Array.from({ length: 15 }, (_, i) => 100 + i) };
+  const noisy = { consentry: Array.from({ length: 15 }, (_, i) => 30 + i * 8), orejime: Array.from({ length: 15 }, (_, i) => 40 + i * 8) };
+  for (const [samples, want] of [
+    [clear, /\| met \|$/],
+    [noisy, /\| met by the median only \(interval up to \d\.\d\dx\) \|$/],
+  ]) {
+    const stats = {};
+    for (const l of libs) stats[l.id] = Object.fromEntries(METRICS.map((m) => [m.key, m.key === "gaMs" ? st(samples[l.id]) : { n: 0 }]));
+    const { ratioTable } = mdTable(libs, stats, { consentry: { gaMs: samples.consentry }, orejime: { gaMs: samples.orejime } }, NO_RENDERER);
+    const row = ratioTable.split("\n").find((l) => l.startsWith("| returning: gtag.js request ms |"));
+    assert.match(row, want);
+  }
+});
