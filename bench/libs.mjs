@@ -17,9 +17,29 @@ const js = (x) => JSON.stringify(x);
 
 const iframeAttrs = `title="Product tour video" width="640" height="360" allow="fullscreen; picture-in-picture" allowfullscreen`;
 
+/** consentry's config on the bench page (also what a pre-rendered first layer is rendered from). */
+export const CONSENTRY_CONFIG = {
+  revision: 1,
+  policy_url: "/privacy-policy",
+  languages: ["en"],
+  categories: [
+    { id: "necessary", required: true, ...TEXT.necessary },
+    { id: "analytics", ...TEXT.analytics, hosts: ["www.googletagmanager.com", "*.google-analytics.com"], cookies: [{ name: "_ga" }, { name: "_ga_*" }] },
+    { id: "marketing", ...TEXT.marketing, hosts: ["connect.facebook.net", "www.facebook.com", "www.youtube-nocookie.com"], cookies: [{ name: "_fbp" }] },
+  ],
+};
+
 /** @typedef {{id: string, name: string, version: string, mount: string, dir: string,
  *   head: string, analytics: string, video: string, marketing: string, bodyEnd?: string,
- *   banner: string, accept: string}} Lib */
+ *   banner: string, accept: string, preferences: string, dialog: string,
+ *   openPreferences: string, prerender: boolean}} Lib
+ *
+ * banner / dialog: the first layer and the preferences dialog, counted
+ * visible when laid out in the viewport; accept / preferences: the first
+ * layer's "accept all" and "preferences" buttons; openPreferences: the
+ * documented call that opens the preferences for a returning visitor (a JS
+ * expression, may return a promise); prerender: whether the library offers
+ * its first layer as server-rendered markup (only consentry does). */
 
 /** @type {Lib[]} */
 export const LIBS = [
@@ -30,16 +50,7 @@ export const LIBS = [
     mount: "/assets/consentry/",
     dir: join(ROOT, "dist"),
     // CONTRACT §2.1 (script tag, defer, inline JSON config) and §4 (gated markup).
-    head: `  <script type="application/json" id="consentry-config">${js({
-      revision: 1,
-      policy_url: "/privacy-policy",
-      languages: ["en"],
-      categories: [
-        { id: "necessary", required: true, ...TEXT.necessary },
-        { id: "analytics", ...TEXT.analytics, hosts: ["www.googletagmanager.com", "*.google-analytics.com"], cookies: [{ name: "_ga" }, { name: "_ga_*" }] },
-        { id: "marketing", ...TEXT.marketing, hosts: ["connect.facebook.net", "www.facebook.com", "www.youtube-nocookie.com"], cookies: [{ name: "_fbp" }] },
-      ],
-    })}</script>
+    head: `  <script type="application/json" id="consentry-config">${js(CONSENTRY_CONFIG)}</script>
   <link rel="preload" href="/assets/consentry/consentry.wasm" as="fetch" crossorigin>
   <script src="/assets/consentry/consentry.js" defer></script>`,
     analytics: `  <script type="text/plain" data-category="analytics" src="${GA_SRC}"></script>
@@ -49,6 +60,10 @@ export const LIBS = [
     <img data-category="marketing" data-src="${FB_PIXEL}" alt="" width="1" height="1">`,
     banner: '[data-consentry="banner"]',
     accept: '[data-consentry="banner"] [data-consentry-action="accept-all"]',
+    preferences: '[data-consentry="banner"] [data-consentry-action="open-preferences"]',
+    dialog: '[data-consentry="preferences"]',
+    openPreferences: "Promise.resolve(window.Consentry.ready).then(() => window.Consentry.showPreferences())",
+    prerender: true,
   },
   {
     id: "vanilla-cookieconsent",
@@ -96,6 +111,10 @@ export const LIBS = [
     marketing: `    <script type="text/plain" data-category="marketing">${FB_SNIPPET}document.querySelectorAll('iframe[data-cc-src]').forEach(function(f){f.src=f.getAttribute('data-cc-src')});</script>`,
     banner: "#cc-main .cm",
     accept: '#cc-main .cm [data-role="all"]',
+    preferences: '#cc-main .cm [data-role="show"]',
+    dialog: "#cc-main .pm",
+    openPreferences: "CookieConsent.showPreferences()",
+    prerender: false,
   },
   {
     id: "klaro",
@@ -141,6 +160,10 @@ export const LIBS = [
     <img data-name="marketing" data-src="${FB_PIXEL}" alt="" width="1" height="1">`,
     banner: "#klaro .cookie-notice",
     accept: "#klaro .cookie-notice .cn-buttons .cm-btn-success",
+    preferences: "#klaro .cookie-notice .cn-learn-more",
+    dialog: "#klaro .cookie-modal .cm-modal",
+    openPreferences: "klaro.show(undefined, true)",
+    prerender: false,
   },
   {
     id: "orejime",
@@ -174,6 +197,11 @@ export const LIBS = [
     </template>`,
     banner: ".orejime-Banner",
     accept: ".orejime-Banner .orejime-Banner-saveButton",
+    preferences: ".orejime-Banner .orejime-Banner-learnMoreButton",
+    dialog: ".orejime-Modal",
+    // README "API": orejime.prompt() opens the consent modal.
+    openPreferences: "Promise.resolve(window.orejime).then((o) => o.prompt())",
+    prerender: false,
   },
   {
     id: "tarteaucitron",
@@ -232,5 +260,9 @@ export const LIBS = [
   </script>`,
     banner: "#tarteaucitronAlertBig",
     accept: "#tarteaucitronAlertBig #tarteaucitronPersonalize2",
+    preferences: "#tarteaucitronAlertBig #tarteaucitronCloseAlert",
+    dialog: "#tarteaucitron #tarteaucitronServices",
+    openPreferences: "tarteaucitron.userInterface.openPanel()",
+    prerender: false,
   },
 ];

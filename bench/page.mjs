@@ -30,8 +30,11 @@ export const TEXT = {
  * @param {{head: string, analytics: string, video: string, marketing: string, bodyEnd?: string}} lib
  *   head: the library's own tags; analytics/video/marketing: its gated form of
  *   the GA snippet, the YouTube embed and the Meta pixel.
+ * @param {{firstLayer?: string}} [opts] firstLayer: server-rendered markup of
+ *   the library's first layer, put first in <body> so it is parsed before
+ *   the first paint (the "first layer pre-rendered" variant).
  */
-export function page(lib) {
+export function page(lib, { firstLayer = "" } = {}) {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -46,7 +49,7 @@ ${lib.head}
 ${lib.analytics}
 </head>
 <body>
-  <a class="skip" href="#main">Skip to content</a>
+${firstLayer ? firstLayer + "\n" : ""}  <a class="skip" href="#main">Skip to content</a>
   <header class="site-header">
     <div class="wrap">
       <a class="brand" href="/" aria-label="Panelwise home">Panelwise</a>

@@ -119,7 +119,10 @@ function rustFlags() {
 function wasmPart(part, debug, profile) {
   // (a) the wasm
   const rustflags = rustFlags();
-  run("cargo", ["build", ...(debug ? [] : ["--release"]), "--target", TARGET, "--lib", "--no-default-features", "--features", part], {
+  // Debug builds link std for console_error_panic_hook, so a panic reaches
+  // the console with its message and place (README "Dependencies").
+  const features = debug ? `${part},panic-hook` : part;
+  run("cargo", ["build", ...(debug ? [] : ["--release"]), "--target", TARGET, "--lib", "--no-default-features", "--features", features], {
     env: { ...process.env, CARGO_ENCODED_RUSTFLAGS: rustflags },
   });
   const rawWasm = need(p("target", TARGET, profile, `${CRATE}.wasm`), "cargo build produced no wasm");

@@ -3,7 +3,8 @@
 // stopping at the first that fails:
 //
 //   cargo      native `cargo test --features node` (unit tests + tests/*.rs + doc tests)
-//   lint       `cargo fmt --check`, `cargo clippy --lib` native and wasm32 (both parts, each alone, and the Node build), clippy on the server; warnings denied
+//   lint       `cargo fmt --check`, `cargo clippy --lib` native and wasm32 (both parts, each alone, and the Node build), clippy on the server,
+//              `cargo check` of every `npm run deps` variant (scripts/deps.mjs --check); warnings denied
 //   ledger     `cargo test -p consentry-server`: the ledger on SQLite and a private PostgreSQL
 //   types      `tsc --noEmit --strict` over tests/types/consumer.ts (the shipped .d.ts)
 //   node       `node --test` over tests/node/*.test.mjs (schema, SSR import)
@@ -119,6 +120,9 @@ async function lint() {
     ["cargo", ["clippy", "--lib", "--no-default-features", "--features", "node", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]],
     // The ledger server and its tests (server/clippy.toml: no size rules there).
     ["cargo", ["clippy", "-p", "consentry-server", "--all-targets", "--", "-D", "warnings"]],
+    // The measurement-only dependency variants (`npm run deps`) and the debug
+    // build's panic hook still compile for the wasm target, warnings denied.
+    [process.execPath, ["scripts/deps.mjs", "--check"]],
   ];
   let out = "";
   let passed = 0;
@@ -148,7 +152,7 @@ const layers = [
   },
   {
     name: "lint",
-    title: "lint (fmt, clippy x6)",
+    title: "lint (fmt, clippy x6, deps variants)",
     run: lint,
     parse: parseLint,
   },

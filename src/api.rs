@@ -63,6 +63,9 @@ pub fn start(
     source: &str,
     hook: js_sys::Function,
 ) -> Result<Consentry, JsError> {
+    // Debug builds: a panic's message and place reach the console.
+    #[cfg(feature = "panic-hook")]
+    console_error_panic_hook::set_once();
     // The page's own config block is read here, whatever element the entry
     // script found under that id.
     let json = if source == "#consentry-config" {
@@ -199,5 +202,20 @@ impl Consentry {
     /// The reopen control: focus goes there after a decision.
     pub fn reopen(&self) -> Option<Element> {
         self.app.frame.read().reopen.clone()
+    }
+}
+
+/// Measurement only (`npm run deps`): the record handed to JS as an object
+/// through serde-wasm-bindgen instead of JSON text.
+#[cfg(feature = "dep-serde-wasm-bindgen")]
+#[wasm_bindgen]
+impl Consentry {
+    #[wasm_bindgen(js_name = getObject)]
+    pub fn get_object(&self) -> Result<JsValue, JsError> {
+        match self.app.record() {
+            Some(r) => serde_wasm_bindgen::to_value(&crate::deps::RecordOut::of(&r))
+                .map_err(|e| JsError::new(&e.to_string())),
+            None => Ok(JsValue::UNDEFINED),
+        }
     }
 }

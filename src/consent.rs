@@ -64,6 +64,13 @@ impl Record {
     }
 
     /// The record as the JSON of the public `ConsentRecord` type.
+    #[cfg(feature = "dep-serde")]
+    pub fn to_json(&self) -> String {
+        crate::deps::record_json(self)
+    }
+
+    /// The record as the JSON of the public `ConsentRecord` type.
+    #[cfg(not(feature = "dep-serde"))]
     pub fn to_json(&self) -> String {
         let mut s = String::with_capacity(160 + self.choices.len() * 24);
         s.push_str("{\"id\":");

@@ -34,6 +34,9 @@ pub mod split;
 pub mod text;
 pub mod time;
 
+#[cfg(any(feature = "dep-serde", feature = "dep-serde-wasm-bindgen"))]
+pub mod deps;
+
 #[cfg(all(target_arch = "wasm32", not(feature = "node")))]
 pub mod web;
 

@@ -136,10 +136,19 @@ pub fn clean(categories: &[&Category]) {
             }
         }
     }
-    let Ok(w) = window() else { return };
     if categories.iter().all(|c| c.storage.is_empty()) {
         return;
     }
+    #[cfg(feature = "dep-gloo-storage")]
+    {
+        clean_storage::<gloo_storage::LocalStorage>(categories);
+        clean_storage::<gloo_storage::SessionStorage>(categories);
+    }
+    #[cfg(not(feature = "dep-gloo-storage"))]
+    let Ok(w) = window() else {
+        return;
+    };
+    #[cfg(not(feature = "dep-gloo-storage"))]
     for storage in [w.local_storage(), w.session_storage()]
         .into_iter()
         .flatten()
@@ -156,6 +165,25 @@ pub fn clean(categories: &[&Category]) {
             {
                 super::dom::swallow!("consentry: storage key kept", storage.remove_item(&key));
             }
+        }
+    }
+}
+
+/// Measurement only (`npm run deps`): the storage clean-up through
+/// gloo-storage. Its `raw()` throws where the browser refuses storage (a
+/// sandboxed frame, storage blocked), which the web_sys loop above skips.
+#[cfg(feature = "dep-gloo-storage")]
+fn clean_storage<S: gloo_storage::Storage>(categories: &[&Category]) {
+    let raw = S::raw();
+    let keys: Vec<String> = (0..S::length())
+        .filter_map(|i| raw.key(i).ok().flatten())
+        .collect();
+    for key in keys {
+        if categories
+            .iter()
+            .any(|c| c.storage.iter().any(|p| cookie::name_matches(p, &key)))
+        {
+            S::delete(&key);
         }
     }
 }

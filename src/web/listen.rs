@@ -7,12 +7,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, EventTarget};
 
+#[cfg(not(feature = "dep-gloo-events"))]
 pub struct Listener {
     target: EventTarget,
     kind: &'static str,
     callback: Closure<dyn FnMut(Event)>,
 }
 
+#[cfg(not(feature = "dep-gloo-events"))]
 impl Listener {
     /// Calls `f` for every `kind` event on `target` while the guard lives.
     pub fn new(
@@ -39,6 +41,7 @@ impl Listener {
     }
 }
 
+#[cfg(not(feature = "dep-gloo-events"))]
 impl Drop for Listener {
     fn drop(&mut self) {
         super::dom::swallow!(
@@ -48,6 +51,32 @@ impl Drop for Listener {
                 self.callback.as_ref().unchecked_ref()
             )
         );
+    }
+}
+
+/// Measurement only (`npm run deps`): the same guard as gloo-events'
+/// `EventListener`, non-passive so handlers may call `preventDefault`.
+#[cfg(feature = "dep-gloo-events")]
+pub struct Listener(#[allow(dead_code)] gloo_events::EventListener);
+
+#[cfg(feature = "dep-gloo-events")]
+impl Listener {
+    pub fn new(
+        target: &EventTarget,
+        kind: &'static str,
+        mut f: impl FnMut(&Event) + 'static,
+    ) -> Self {
+        let options = gloo_events::EventListenerOptions::enable_prevent_default();
+        Listener(gloo_events::EventListener::new_with_options(
+            target,
+            kind,
+            options,
+            move |e| f(e),
+        ))
+    }
+
+    pub fn once(target: &EventTarget, kind: &'static str, f: impl FnMut(&Event) + 'static) -> Self {
+        Self::new(target, kind, f)
     }
 }
 
