@@ -89,7 +89,7 @@ export interface ConsentRecord {
   given: string;
   /** ISO-8601 time of the latest decision. */
   updated: string;
-  method: "accept-all" | "reject-all" | "custom";
+  method: "accept-all" | "reject-all" | "custom" | "account";
   /** Every category id; required ones are always true. */
   categories: Record<string, boolean>;
 }

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     const id: string = record.id;
     const rev: number = record.revision;
     const when: string = record.given + record.updated;
-    const how: "accept-all" | "reject-all" | "custom" = record.method;
+    const how: "accept-all" | "reject-all" | "custom" | "account" = record.method;
     const analytics: boolean | undefined = record.categories["analytics"];
     void id, rev, when, how, analytics;
   }
