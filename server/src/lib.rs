@@ -12,7 +12,10 @@
 //! - [`http`]: routes and their checks.
 //! - [`dashboard`]: the `/admin` page.
 //! - [`verify`]: the chain check.
+//! - [`account`]: account tokens (consent that follows the visitor's
+//!   account) and campaign names (email opens and clicks).
 
+pub mod account;
 pub mod conn;
 pub mod dashboard;
 pub mod http;
@@ -53,8 +56,15 @@ pub async fn app(
     database: &str,
     admin_token: Option<String>,
     ip_key: Vec<u8>,
+    account_secret: Option<account::Secret>,
 ) -> Result<Arc<http::App>, String> {
     let db = store::Db::open(database, site.ledger.pool_size).await?;
     register_site(&db, site, "server").await?;
-    Ok(http::App::new(db, site, admin_token, ip_key))
+    Ok(http::App::new(
+        db,
+        site,
+        admin_token,
+        ip_key,
+        account_secret,
+    ))
 }
