@@ -500,7 +500,8 @@ fn take_account(value: &mut consentry::json::Value) -> Result<Option<String>, Ap
 }
 
 /// `GET /consent/account` with `Authorization: Bearer <account token>`:
-/// the account's latest decision or withdrawal, as receipts carry it.
+/// the account's latest decision or withdrawal, as receipts carry it, or
+/// 204 when there is none.
 async fn get_account(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
@@ -517,12 +518,14 @@ async fn get_account(
             )
         })?;
     let account = app.account_of(token)?;
+    // No decision yet is an answer, not an error (204: browsers log no
+    // failed request for it on every first sign-in).
     let Some(e) = app.db.account_latest(&account).await? else {
-        return Err(err(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "account: no decision is linked to this account yet",
-        ));
+        return Ok((
+            StatusCode::NO_CONTENT,
+            [(header::CACHE_CONTROL, "no-store")],
+        )
+            .into_response());
     };
     let categories: serde_json::Value =
         serde_json::from_str(&e.categories).unwrap_or(serde_json::Value::Null);

@@ -52,8 +52,9 @@ export function init(config) {
   const starting = (async () => {
     await loadWasm({ module_or_path: wasmBytes(wasmText) });
     await domReady();
-    settle(start(json, "init(config)"));
-    ledger(json === undefined ? defaultConfig() : json, api);
+    const core = start(json, "init(config)");
+    settle(core);
+    ledger(json === undefined ? defaultConfig() : json, api, core);
     return api;
   })();
   starting.catch(fail);

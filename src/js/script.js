@@ -48,13 +48,14 @@ const tell = typeof claim === "function" ? claim((id) => allowed(id)) : undefine
     await wasm;
     // The core reads the page's config itself (the first JSON script with
     // that id; src/web/dom.rs), and warns about every other element.
-    settle(start(undefined, "#consentry-config"));
+    const core = start(undefined, "#consentry-config");
+    settle(core);
     // Receipts for the consent ledger (consentry-ledger.js, next to this
     // file) only when the config has a [ledger] table. The same element the
     // core read: never another element that merely carries the id.
     const inline = document.querySelector('script[type="application/json" i]#consentry-config');
     const config = inline ? inline.textContent : defaultConfig();
-    if (config.includes('"ledger"')) import(new URL("consentry-ledger.js", base)).then((m) => m.ledger(config, api), () => console.error("consentry: cannot load consentry-ledger.js"));
+    if (config.includes('"ledger"')) import(new URL("consentry-ledger.js", base)).then((m) => m.ledger(config, api, core), () => console.error("consentry: cannot load consentry-ledger.js"));
   })().catch(fail);
 })();
 
