@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { AxeBuilder } from "@axe-core/playwright";
-import { startLedger, withConfig } from "../../scripts/ledger.mjs";
+import { demoEmail, mintToken, seedDecision, startLedger, withConfig } from "../../scripts/ledger.mjs";
 import { ROOT, freshPage, launch, startServer } from "./harness.mjs";
 
 const SECRET = "e2e-account-secret-0123456789abcdef";
@@ -237,4 +237,37 @@ test("without a token the page asks the ledger nothing about accounts", async ()
   assert.equal(await t.page.locator(`${PANEL} [data-consentry="email"]`).count(), 0);
   t.assertNoErrors();
   await t.close();
+});
+
+test("the demo's sample email: its pixel counts the reader who allowed marketing, not the one who refused", async () => {
+  // The tokens npm start mints with `consentry-server token`.
+  const you = mintToken(ledger, "email-you@example.com");
+  const declined = mintToken(ledger, "email-declined@example.com");
+  await seedDecision(ledger, you, { marketing: true });
+  await seedDecision(ledger, declined, {});
+  const admin = "e2e-admin-token-for-the-demo-email";
+  // The admin endpoints need the admin token: restart the ledger with one.
+  await ledger.stop();
+  ledger = await startLedger({ dir, env: { ...ledger.env, CONSENTRY_ADMIN_TOKEN: admin }, origins: [server.url], port: ledger.port, database: ledger.database, build: false });
+  const site = await startServer({ onRequest: demoEmail({ ledger, you, declined, adminToken: admin, site: server.url }) });
+  try {
+    const t = await freshPage(browser, site);
+    const pixels = [];
+    t.page.on("response", (r) => {
+      if (r.url().includes("/px/spring-demo/")) pixels.push(r.status());
+    });
+    await t.goto("/email", { ready: false });
+    await t.page.waitForFunction(() => document.getElementById("opens").textContent !== "…");
+    assert.deepEqual(pixels, [200, 200]);
+    assert.equal(await t.page.locator("#opens").textContent(), "1", "one consented open of two");
+    assert.equal(await t.page.locator(".demo-off").count(), 0);
+    const href = await t.page.locator(".email a").getAttribute("href");
+    assert.ok(href.startsWith(`${ledger.url}/r/spring-demo/`), href);
+    const axe = await new AxeBuilder({ page: t.page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+    assert.deepEqual(axe.violations.map((v) => `${v.id}: ${v.help}`), []);
+    t.assertNoErrors();
+    await t.close();
+  } finally {
+    await site.close();
+  }
 });
