@@ -24,7 +24,7 @@ export function buildServer() {
 }
 
 /** categories.toml as JSON, with a [ledger] table for a server on `port`. */
-export async function demoConfig({ port, origins, database }) {
+export async function demoConfig({ port, origins, database, redirectHosts = [] }) {
   const { parse } = await import("smol-toml");
   const config = parse(readFileSync(join(ROOT, "categories.toml"), "utf8"));
   config.ledger = {
@@ -32,6 +32,7 @@ export async function demoConfig({ port, origins, database }) {
     database,
     listen: `127.0.0.1:${port}`,
     allowed_origins: origins,
+    ...(redirectHosts.length ? { redirect_hosts: redirectHosts } : {}),
   };
   return JSON.stringify(config, null, 2);
 }
@@ -40,12 +41,12 @@ export async function demoConfig({ port, origins, database }) {
  * Starts consentry-server. `origin`: the demo page's origin (allowed by
  * CORS). Resolves to { url, port, configText, configPath, database, stop }.
  */
-export async function startLedger({ origins = [], dir = join(ROOT, ".tmp", "ledger"), port = 0, database, build = true, env = {} } = {}) {
+export async function startLedger({ origins = [], dir = join(ROOT, ".tmp", "ledger"), port = 0, database, build = true, env = {}, redirectHosts } = {}) {
   if (build) buildServer();
   mkdirSync(dir, { recursive: true });
   if (!port) port = await freePort();
   database ??= `sqlite://${join(dir, "demo-ledger.db")}`;
-  const configText = await demoConfig({ port, origins, database });
+  const configText = await demoConfig({ port, origins, database, redirectHosts });
   const configPath = join(dir, `config-${port}.json`);
   writeFileSync(configPath, configText);
   const child = spawn(SERVER_BIN, ["--config", configPath], {
@@ -64,7 +65,72 @@ export async function startLedger({ origins = [], dir = join(ROOT, ".tmp", "ledg
       child.once("exit", () => done());
       child.kill("SIGKILL");
     });
-  return { url, port, configText, configPath, database, child, stop };
+  return { url, port, configText, configPath, database, child, stop, env };
+}
+
+/** An account token minted by `consentry-server token` with the ledger's secret. */
+export function mintToken(ledger, account, ttl = 7 * 86400) {
+  const r = spawnSync(SERVER_BIN, ["--config", ledger.configPath, "--log", "warn", "token", "--account", account, "--ttl", String(ttl)], {
+    cwd: ROOT,
+    env: { ...process.env, ...ledger.env },
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`consentry-server token: ${r.stderr.trim()}`);
+  return r.stdout.trim();
+}
+
+/**
+ * Stores a decision for the account `token` names, as a browser would send
+ * it (English, the ledger's own config): `choices` sets optional categories,
+ * the rest are refused.
+ */
+export async function seedDecision(ledger, token, choices = {}) {
+  const { createHash, randomBytes } = await import("node:crypto");
+  const config = JSON.parse(ledger.configText);
+  const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const categories = Object.fromEntries(config.categories.map((c) => [c.id, c.required === true || choices[c.id] === true]));
+  const record = { id: randomBytes(12).toString("base64url"), revision: config.revision ?? 1, given: now, updated: now, method: "custom", categories };
+  const receipt = {
+    event_id: randomBytes(16).toString("base64url"),
+    kind: "decision",
+    record,
+    config_hash: createHash("sha256").update(`consentry-config-v1\nen\n${JSON.stringify(config)}`).digest("hex"),
+    gpc: false,
+    page: "http://127.0.0.1/seed",
+    sent: now,
+    account: token,
+  };
+  const res = await fetch(`${ledger.url}/consent/events`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(receipt) });
+  if (res.status !== 202) throw new Error(`seeding a decision: ${res.status} ${await res.text()}`);
+}
+
+/**
+ * The demo's sample marketing email (www/email.html): its pixels and link
+ * point at the ledger with the signed-in demo visitor's token and with the
+ * token of an account that refused marketing. `/demo/campaigns` shows the
+ * consented counts (the admin endpoint, read with the demo's admin token).
+ */
+export function demoEmail({ ledger, you, declined, adminToken, site }) {
+  return async (req, res, { pathname }) => {
+    if (pathname === "/demo/campaigns") {
+      const r = await fetch(`${ledger.url}/admin/campaigns`, { headers: { Authorization: `Bearer ${adminToken}` } });
+      res.writeHead(r.status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" });
+      res.end(await r.text());
+      return true;
+    }
+    if (pathname !== "/email.html" && pathname !== "/email") return false;
+    const px = (t) => `${ledger.url}/px/spring-demo/${encodeURIComponent(t)}.gif`;
+    const link = `${ledger.url}/r/spring-demo/${encodeURIComponent(you)}?to=${encodeURIComponent(`${site}/?from=email`)}`;
+    const html = readFileSync(join(ROOT, "www", "email.html"), "utf8")
+      .replace(/<p class="demo-off"[^]*?<\/p>\s*/, "")
+      .replaceAll("about:blank#pixel-you", px(you))
+      .replaceAll("about:blank#pixel-declined", px(declined))
+      .replaceAll("about:blank#link-you", link)
+      .replaceAll("{{LEDGER}}", ledger.url);
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+    res.end(html);
+    return true;
+  };
 }
 
 /** A free TCP port on 127.0.0.1. */

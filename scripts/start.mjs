@@ -11,7 +11,7 @@
 
 import { randomBytes } from "node:crypto";
 import { build } from "./build.mjs";
-import { startLedger, withConfig } from "./ledger.mjs";
+import { demoEmail, mintToken, seedDecision, startLedger, withConfig } from "./ledger.mjs";
 import { portFromArgs, serve } from "./serve.mjs";
 import { setup } from "./setup.mjs";
 import { renderPage } from "./ssr.mjs";
@@ -25,21 +25,36 @@ try {
   setup({ browser: false });
   await build({ debug: process.argv.includes("--debug") });
   let ledger = null;
+  let onRequest;
   const token = randomBytes(18).toString("base64url");
-  if (!process.argv.includes("--no-ledger")) {
-    ledger = await startLedger({
-      origins: [`http://127.0.0.1:${port}`, `http://localhost:${port}`],
-      env: { CONSENTRY_ADMIN_TOKEN: token },
-    });
-  }
   // Every page arrives with its first layer server-rendered (scripts/ssr.mjs).
   const render = (html, req) => renderPage(html, req, join(ROOT, "dist"));
-  const { url, close } = await serve({ port, ssr: true, onRequest: ledger ? withConfig(ledger.configText, render) : undefined });
+  if (!process.argv.includes("--no-ledger")) {
+    const hosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+    ledger = await startLedger({
+      origins: hosts.map((h) => `http://${h}`),
+      redirectHosts: hosts,
+      // A fresh account secret per run: the demo's tokens last as long as it does.
+      env: { CONSENTRY_ADMIN_TOKEN: token, CONSENTRY_ACCOUNT_SECRET: randomBytes(32).toString("base64url") },
+    });
+    // The demo visitor is signed in: every page carries their account token,
+    // so a choice made in one browser applies in every other one.
+    const you = mintToken(ledger, "demo@example.com");
+    const declined = mintToken(ledger, "declined@example.com");
+    await seedDecision(ledger, declined, {});
+    const config = JSON.parse(ledger.configText);
+    config.ledger.account = you;
+    const pages = withConfig(JSON.stringify(config, null, 2), render);
+    const email = demoEmail({ ledger, you, declined, adminToken: token, site: `http://127.0.0.1:${port}` });
+    onRequest = async (req, res, ctx) => (await email(req, res, ctx)) || pages(req, res, ctx);
+  }
+  const { url, close } = await serve({ port, ssr: true, onRequest });
   console.log(`\nconsentry demo: ${url}/`);
   if (ledger) {
     console.log(`consent ledger: ${ledger.url} (SQLite: ${ledger.database.replace(/^sqlite:\/\//, "")})`);
     console.log(`  your receipts: ${ledger.url}/consent/records/<receipt id shown in the dialog>`);
     console.log(`  dashboard:     curl -H 'Authorization: Bearer ${token}' ${ledger.url}/admin`);
+    console.log(`  signed in as demo@example.com; a sample marketing email: ${url}/email`);
   }
   console.log("(Ctrl+C to stop)");
   const stop = () => Promise.all([close(), ledger?.stop()]).then(() => process.exit(0));

@@ -54,6 +54,24 @@ fn config_from(json: Option<String>, source: &str) -> Result<Config, JsError> {
     }
 }
 
+/// An object of category id to boolean, as set() and adopt() take it.
+fn switches(json: &str) -> Result<Vec<(String, bool)>, Error> {
+    let Ok(Value::Map(choices)) = crate::json::parse(json) else {
+        return Err(Error::new(
+            "",
+            "expects an object of category ids to true or false",
+        ));
+    };
+    let mut out = Vec::with_capacity(choices.len());
+    for (id, v) in choices {
+        match v {
+            Value::Bool(b) => out.push((id, b)),
+            other => return Err(Error::new(id, "expected true or false").got(other.kind())),
+        }
+    }
+    Ok(out)
+}
+
 /// Starts consentry on this page: reads the config and the stored
 /// decision. Nothing on the page changes until `begin()`. `hook(what,
 /// opener)` is how the gate asks for the ask part (`web::frame::Ask`).
@@ -122,30 +140,23 @@ impl Consentry {
 
     /// Sets some categories; `json` is an object of category id to boolean.
     pub fn set(&self, json: &str) -> Result<(), JsError> {
-        let choices = match crate::json::parse(json) {
-            Ok(Value::Map(m)) => m,
-            _ => {
-                return Err(js_error(
-                    "set()",
-                    &Error::new("", "expects an object of category ids to true or false"),
-                ))
-            }
-        };
-        let mut out = Vec::with_capacity(choices.len());
-        for (id, v) in choices {
-            match v {
-                Value::Bool(b) => out.push((id, b)),
-                other => {
-                    return Err(js_error(
-                        "set()",
-                        &Error::new(id, "expected true or false").got(other.kind()),
-                    ));
-                }
-            }
-        }
+        let out = switches(json).map_err(|e| js_error("set()", &e))?;
         self.app
             .decide(Choice::Custom(out))
             .map_err(|e| js_error("set()", &e))
+    }
+
+    /// Internal, for consentry-ledger.js (never on the public object):
+    /// applies the visitor's account's decision (its `categories` as JSON,
+    /// its `updated` in seconds) with method "account", checked like set().
+    pub fn adopt(&self, json: &str, updated: f64) -> Result<(), JsError> {
+        let out = switches(json).map_err(|e| js_error("account", &e))?;
+        // `as` saturates: NaN and negatives become 0, huge values u64::MAX.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let at = updated as u64;
+        self.app
+            .decide(Choice::Account(out, at))
+            .map_err(|e| js_error("account", &e))
     }
 
     pub fn reset(&self) {

@@ -11,6 +11,9 @@ pub enum Method {
     AcceptAll,
     RejectAll,
     Custom,
+    /// Taken over from the visitor's account, decided on another device
+    /// (the ledger's `GET /consent/account`); any switches go.
+    Account,
 }
 
 impl Method {
@@ -20,6 +23,7 @@ impl Method {
             Method::AcceptAll => "accept-all",
             Method::RejectAll => "reject-all",
             Method::Custom => "custom",
+            Method::Account => "account",
         }
     }
 
@@ -29,6 +33,7 @@ impl Method {
             Method::AcceptAll => 'a',
             Method::RejectAll => 'r',
             Method::Custom => 'c',
+            Method::Account => 'u',
         }
     }
 
@@ -37,6 +42,7 @@ impl Method {
             'a' => Some(Method::AcceptAll),
             'r' => Some(Method::RejectAll),
             'c' => Some(Method::Custom),
+            'u' => Some(Method::Account),
             _ => None,
         }
     }
@@ -104,6 +110,10 @@ pub enum Choice {
     /// Explicit values for some categories; the rest keep their current
     /// value (or their starting value when there is no decision yet).
     Custom(Vec<(String, bool)>),
+    /// The account's decision from another device: its switches, checked
+    /// like a custom choice, and its `updated` time (seconds; kept unless
+    /// later than now, so a device never holds a future-dated record).
+    Account(Vec<(String, bool)>, u64),
 }
 
 /// The facts of the moment a decision is made.
@@ -149,7 +159,7 @@ pub fn decide(
                 .collect(),
         ),
         Choice::RejectAll => (Method::RejectAll, starting_choices(config)),
-        Choice::Custom(wanted) => {
+        Choice::Custom(wanted) | Choice::Account(wanted, _) => {
             for (id, on) in wanted {
                 match config.category(id) {
                     None => return Err(Error::new(id.as_str(), "is not a category id")),
@@ -177,18 +187,26 @@ pub fn decide(
                     )
                 })
                 .collect();
-            (Method::Custom, choices)
+            let method = match choice {
+                Choice::Account(..) => Method::Account,
+                _ => Method::Custom,
+            };
+            (method, choices)
         }
     };
+    let updated = match choice {
+        Choice::Account(_, t) => at.now.min(*t),
+        _ => at.now,
+    };
     let (id, given) = match previous {
-        Some(p) => (p.id.clone(), p.given.min(at.now)),
-        None => (at.fresh_id.clone(), at.now),
+        Some(p) => (p.id.clone(), p.given.min(updated)),
+        None => (at.fresh_id.clone(), updated),
     };
     Ok(Record {
         id,
         revision: config.revision,
         given,
-        updated: at.now,
+        updated,
         method,
         choices,
     })
@@ -299,6 +317,40 @@ mod tests {
             (x.method, on(&x)),
             (Method::Custom, vec![true, false, true])
         );
+        Ok(())
+    }
+
+    #[test]
+    fn an_account_decision_keeps_its_time_and_is_checked_like_a_custom_one() -> Result<(), Error> {
+        let c = config();
+        let wanted = vec![("stats".into(), false), ("ads".into(), true)];
+        let a = decide(
+            &c,
+            None,
+            &Choice::Account(wanted.clone(), 50),
+            &at(100, false),
+        )?;
+        assert_eq!(
+            (a.method, on(&a), a.given, a.updated),
+            (Method::Account, vec![true, false, true], 50, 50)
+        );
+        // A time ahead of this device's clock becomes now.
+        let b = decide(&c, Some(&a), &Choice::Account(wanted, 900), &at(200, false))?;
+        assert_eq!((b.given, b.updated, b.id), (50, 200, a.id));
+        let e = decide(
+            &c,
+            None,
+            &Choice::Account(vec![("auth".into(), false)], 1),
+            &at(1, false),
+        );
+        assert!(e.is_err());
+        let e = decide(
+            &c,
+            None,
+            &Choice::Account(vec![("x".into(), true)], 1),
+            &at(1, false),
+        );
+        assert!(e.is_err());
         Ok(())
     }
 

@@ -113,7 +113,7 @@ pub fn decode(value: &str, config: &Config, now: u64) -> Option<Record> {
             let agrees = match method {
                 Method::RejectAll => !on,
                 Method::AcceptAll => on || category.gpc,
-                Method::Custom => true,
+                Method::Custom | Method::Account => true,
             };
             if !agrees {
                 return None;
@@ -460,9 +460,18 @@ mod tests {
         for good in [
             v.replace(".c.stats:1~ads-x:0", ".r.stats:0~ads-x:0"),
             v.replace(".c.stats:1~ads-x:0", ".a.stats:1~ads-x:1"),
+            // "account": any switches (they were checked on the other device).
+            v.replace(".c.stats:1~ads-x:0", ".u.stats:1~ads-x:0"),
+            v.replace(".c.stats:1~ads-x:0", ".u.stats:0~ads-x:1"),
+            v.replace(".c.stats:1~ads-x:0", ".u.stats:0~ads-x:0"),
         ] {
-            assert!(decode(&good, &c, now).is_some(), "{good}");
+            let r = decode(&good, &c, now);
+            assert!(r.is_some(), "{good}");
+            if good.contains(".u.") {
+                assert_eq!(r.map(|r| r.method), Some(Method::Account));
+            }
         }
+        assert_eq!(decode(&v.replace(".c.", ".x."), &c, now), None);
     }
 
     #[test]

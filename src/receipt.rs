@@ -159,10 +159,11 @@ pub fn record_of(v: &Value, config: &Config) -> Result<Record, Error> {
                     "accept-all" => Method::AcceptAll,
                     "reject-all" => Method::RejectAll,
                     "custom" => Method::Custom,
+                    "account" => Method::Account,
                     other => {
                         return Err(Error::new(
                             "method",
-                            "must be \"accept-all\", \"reject-all\" or \"custom\"",
+                            "must be \"accept-all\", \"reject-all\", \"custom\" or \"account\"",
                         )
                         .with_value(other))
                     }

@@ -7,7 +7,7 @@ use alloc::{borrow::ToOwned, string::String, vec::Vec};
 /// Every text of the dialog by name, in English and Russian. A config may
 /// override any of them under `[ui.<lang>]` (CONTRACT §6); a text is found by
 /// its name, never by its place in this table.
-const WORDS: [(&str, &str, &str); 39] = [
+const WORDS: [(&str, &str, &str); 40] = [
     ("banner_title", "Cookies on this site", "Файлы cookie на этом сайте"),
     (
         "banner_text",
@@ -64,6 +64,7 @@ const WORDS: [(&str, &str, &str); 39] = [
     ("method_accept_all", "Accepted all", "Приняты все"),
     ("method_reject_all", "Rejected all", "Отклонены все"),
     ("method_custom", "Chosen in the preferences", "Выбрано в настройках"),
+    ("method_account", "From your account", "Из вашей учётной записи"),
     ("export", "Download record (JSON)", "Скачать запись (JSON)"),
     ("withdraw", "Withdraw consent", "Отозвать согласие"),
     ("record_none", "You have not made a choice yet.", "Вы ещё не сделали выбор."),

@@ -312,6 +312,7 @@ fn check_record_json(r: &Record, c: &Config) -> Result<(), TestCaseError> {
         Method::AcceptAll => "accept-all",
         Method::RejectAll => "reject-all",
         Method::Custom => "custom",
+        Method::Account => "account",
     };
     prop_assert_eq!(get("method"), Some(Value::Str(method.into())));
     let want: Vec<(String, Value)> = c
@@ -400,13 +401,14 @@ proptest! {
                 Choice::AcceptAll => Method::AcceptAll,
                 Choice::RejectAll => Method::RejectAll,
                 Choice::Custom(_) => Method::Custom,
+                Choice::Account(..) => Method::Account,
             };
             prop_assert_eq!(r.method, method);
             for x in c.categories.iter().filter(|x| !x.required) {
                 let want = match choice {
                     Choice::AcceptAll => !(x.gpc && *gpc),
                     Choice::RejectAll => false,
-                    Choice::Custom(w) => w
+                    Choice::Custom(w) | Choice::Account(w, _) => w
                         .iter()
                         .rev()
                         .find(|(k, _)| *k == x.id)

@@ -7,7 +7,7 @@ const MAX_CATEGORIES: usize = 32;
 const COLOURS: [&str; 8] = [
     "#2563eb", "#16a34a", "#dc2626", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777",
 ];
-const METHODS: [&str; 3] = ["accept-all", "reject-all", "custom"];
+const METHODS: [&str; 4] = ["accept-all", "reject-all", "custom", "account"];
 
 pub struct Stats {
     since_ms: i64,
@@ -16,7 +16,7 @@ pub struct Stats {
     categories: Vec<String>,
     /// Per day: decisions, and per category how many allowed it.
     per_day: Vec<(u64, Vec<u64>)>,
-    methods: [u64; 3],
+    methods: [u64; 4],
     /// Required categories: always allowed, so their line says nothing.
     skip: Vec<String>,
 }
@@ -28,7 +28,7 @@ impl Stats {
             days,
             categories: Vec::new(),
             per_day: (0..days).map(|_| (0, Vec::new())).collect(),
-            methods: [0; 3],
+            methods: [0; 4],
             skip,
         }
     }
@@ -170,7 +170,7 @@ fn method_chart(s: &Stats) -> String {
         out,
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="method-title"><title id="method-title">Share of each method</title>"#
     );
-    let colours = ["#16a34a", "#dc2626", "#2563eb"];
+    let colours = ["#16a34a", "#dc2626", "#2563eb", "#9333ea"];
     let mut at = 0.0;
     for (i, m) in METHODS.iter().enumerate() {
         let n = s.methods.get(i).copied().unwrap_or(0);
@@ -190,8 +190,8 @@ fn method_chart(s: &Stats) -> String {
         let _ = write!(
             out,
             r##"<rect x="{}" y="46" width="12" height="12" fill="{colour}"/><text x="{}" y="57" font-size="13" fill="#111827">{m}: {n} ({:.0}%)</text>"##,
-            i * 250,
-            i * 250 + 18,
+            i * 190,
+            i * 190 + 18,
             share * 100.0
         );
         at += bw;
@@ -203,7 +203,26 @@ fn method_chart(s: &Stats) -> String {
     out
 }
 
-pub fn page(s: &Stats, total_events: i64) -> String {
+/// Email opens and clicks per campaign: (campaign, opens, clicks).
+fn campaign_table(rows: &[(String, i64, i64)]) -> String {
+    if rows.is_empty() {
+        return "<p class=\"facts\">No consented opens or clicks yet.</p>".into();
+    }
+    let mut out = String::from(
+        "<table><caption>Consented email opens and clicks per campaign</caption><thead><tr><th scope=\"col\">Campaign</th><th scope=\"col\">Opens</th><th scope=\"col\">Clicks</th></tr></thead><tbody>",
+    );
+    for (name, opens, clicks) in rows {
+        let _ = write!(
+            out,
+            "<tr><th scope=\"row\">{}</th><td>{opens}</td><td>{clicks}</td></tr>",
+            esc(name)
+        );
+    }
+    out.push_str("</tbody></table>");
+    out
+}
+
+pub fn page(s: &Stats, total_events: i64, campaigns: &[(String, i64, i64)]) -> String {
     let mut legend = String::new();
     for (i, id) in s.categories.iter().enumerate() {
         let colour = COLOURS.get(i % COLOURS.len()).copied().unwrap_or("#000");
@@ -222,6 +241,7 @@ h1{{font-size:1.4rem}} h2{{font-size:1.1rem;margin-top:2rem}}
 .legend{{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:1rem}}
 .legend span{{display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:-1px}}
 .facts{{color:#374151}} svg{{max-width:100%;height:auto}}
+table{{border-collapse:collapse}} th,td{{padding:.25rem .75rem;text-align:left;border-bottom:1px solid #e5e7eb}} caption{{text-align:left;color:#374151}}
 </style></head><body>
 <h1>Consent ledger</h1>
 <p class="facts">{total_events} events stored · {} decisions in the last {} days</p>
@@ -230,11 +250,15 @@ h1{{font-size:1.4rem}} h2{{font-size:1.1rem;margin-top:2rem}}
 {}
 <h2>How visitors decided</h2>
 {}
+<h2>Email campaigns</h2>
+<p class="facts">Counted only when the account's latest decision allows email tracking; nothing is kept about the others.</p>
+{}
 </body></html>"#,
         s.decisions(),
         s.days,
         rate_chart(s),
-        method_chart(s)
+        method_chart(s),
+        campaign_table(campaigns)
     )
 }
 
@@ -250,9 +274,10 @@ mod tests {
         s.add(86_400_000 * 2, "custom", r#"{"a":true,"b":true}"#);
         s.add(86_400_000 * 5, "custom", r#"{"a":true,"b":true}"#); // outside: ignored
         assert_eq!(s.decisions(), 3);
-        assert_eq!(s.methods, [1, 1, 1]);
+        assert_eq!(s.methods, [1, 1, 1, 0]);
         assert_eq!(s.per_day.first().map(|d| d.1.clone()), Some(vec![2, 1]));
-        let html = page(&s, 4);
+        let html = page(&s, 4, &[("<b>spring".into(), 3, 1)]);
+        assert!(html.contains("<th scope=\"row\">&lt;b&gt;spring</th><td>3</td><td>1</td>"));
         assert!(html.contains("<svg") && html.contains("accept-all: 1 (33%)"));
         assert!(html.contains("b 01-01: 50%"));
         assert!(
@@ -266,6 +291,6 @@ mod tests {
     fn category_ids_are_escaped() {
         let mut s = Stats::new(0, 1, Vec::new());
         s.add(0, "custom", r#"{"<script>":true}"#);
-        assert!(!page(&s, 1).contains("<script>"));
+        assert!(!page(&s, 1, &[]).contains("<script>"));
     }
 }

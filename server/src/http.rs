@@ -40,11 +40,19 @@ pub struct App {
     /// The site's required categories, left out of the dashboard's chart.
     required: Vec<String>,
     limiter: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    /// Signs and checks account tokens; without it accounts are off.
+    account_secret: Option<crate::account::Secret>,
 }
 
 impl App {
     /// `admin_token` is kept only as its SHA-256, compared in constant time.
-    pub fn new(db: Db, site: &Site, admin_token: Option<String>, ip_key: Vec<u8>) -> Arc<App> {
+    pub fn new(
+        db: Db,
+        site: &Site,
+        admin_token: Option<String>,
+        ip_key: Vec<u8>,
+        account_secret: Option<crate::account::Secret>,
+    ) -> Arc<App> {
         let writer = crate::store::writer(db.clone(), site.ledger.queue, site.ledger.batch);
         let admin_token = admin_token.filter(|t| !t.is_empty()).map(|t| {
             use sha2::Digest;
@@ -72,6 +80,7 @@ impl App {
                 .map(|c| c.id.clone())
                 .collect(),
             limiter: Mutex::new(HashMap::new()),
+            account_secret,
         })
     }
 
@@ -123,6 +132,48 @@ impl App {
             true
         } else {
             false
+        }
+    }
+
+    /// The account a token names, or why it was refused. The reason is
+    /// logged as one word, never with the token.
+    fn account_of(&self, token: &str) -> Result<String, ApiError> {
+        let Some(secret) = &self.account_secret else {
+            return Err(err(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "account: accounts are off (the ledger has no account secret)",
+            ));
+        };
+        secret
+            .verify(token, crate::account::now_secs())
+            .map_err(|why| {
+                tracing::info!(reason = why.as_str(), "account token refused");
+                err(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    format!("account: the token was refused ({})", why.as_str()),
+                )
+            })
+    }
+
+    /// Whether the account's latest decision allows email tracking.
+    async fn email_allowed(&self, token: &str) -> bool {
+        let Ok(account) = self.account_of(token) else {
+            return false;
+        };
+        match self.db.account_latest(&account).await {
+            Ok(Some(e)) if e.kind == "decision" => {
+                serde_json::from_str::<serde_json::Value>(&e.categories)
+                    .ok()
+                    .and_then(|c| c.get(self.ledger.email_category()).cloned())
+                    == Some(serde_json::Value::Bool(true))
+            }
+            Ok(_) => false,
+            Err(e) => {
+                tracing::warn!(error = %e, "database error; email event not counted");
+                false
+            }
         }
     }
 
@@ -203,12 +254,19 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/admin", get(admin_dashboard))
         .route("/admin/export", get(admin_export))
         .route("/admin/audit", get(admin_audit))
+        .route("/admin/campaigns", get(admin_campaigns))
         .route("/admin/records/{consent_id}", delete(admin_delete))
         .route_layer(middleware::from_fn_with_state(app.clone(), require_admin));
     let public = Router::new()
         .route("/consent/events", post(post_event))
         .route("/consent/records/{consent_id}", get(get_records))
+        .route("/consent/account", get(get_account))
         .route_layer(middleware::from_fn_with_state(app.clone(), rate_limit));
+    // Mail clients and their image proxies fetch from a few addresses on
+    // behalf of many people: no per-address limit here.
+    let email = Router::new()
+        .route("/px/{campaign}/{file}", get(pixel))
+        .route("/r/{campaign}/{token}", get(redirect));
     let origins: Vec<HeaderValue> = app
         .ledger
         .allowed_origins
@@ -218,9 +276,10 @@ pub fn router(app: Arc<App>) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE]);
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]);
     Router::new()
         .merge(public)
+        .merge(email)
         .merge(admin)
         .route("/healthz", get(healthz))
         .fallback(|| async { err(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
@@ -350,13 +409,15 @@ async fn post_event(
             format!("body: not valid UTF-8 (at byte {})", e.valid_up_to()),
         )
     })?;
-    let value = consentry::json::parse(text).map_err(|e| {
+    let mut value = consentry::json::parse(text).map_err(|e| {
         err(
             StatusCode::BAD_REQUEST,
             "json",
             format!("body: {}", e.message()),
         )
     })?;
+    // `account` is the ledger's own key: the core checks the rest.
+    let token = take_account(&mut value)?;
     let hash = consentry::receipt::config_hash_of(&value)
         .map_err(|e| err(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.message()))?;
     let Some(config) = app.config_for(hash).await? else {
@@ -369,6 +430,7 @@ async fn post_event(
     let receipt = crate::receipt::check(&value, &config)
         .map_err(|m| err(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m))?;
     let ip = ip.and_then(|ip| keep_ip(app.ledger.ip, ip, &app.ip_key));
+    let consent_id = receipt.record.id.clone();
     let (tx, rx) = oneshot::channel();
     app.writer
         .try_send(Job {
@@ -389,12 +451,253 @@ async fn post_event(
             "the ledger writer stopped",
         )
     })??;
-    let body = serde_json::json!({
+    // A refused token does not refuse the receipt: the proof is kept, it
+    // is just not linked to an account.
+    let linked = match token.map(|t| app.account_of(&t)) {
+        Some(Ok(account)) => {
+            app.db.link(&account, &consent_id).await?;
+            Some(true)
+        }
+        Some(Err(_)) => Some(false),
+        None => None,
+    };
+    let mut body = serde_json::json!({
         "event_id": ack.event_id,
         "received": iso_ms(ack.received_ms),
         "duplicate": ack.duplicate,
     });
+    if let (Some(linked), Some(map)) = (linked, body.as_object_mut()) {
+        map.insert("account".into(), linked.into());
+    }
     Ok((StatusCode::ACCEPTED, axum::Json(body)).into_response())
+}
+
+/// Removes the receipt's `account` key and returns its token.
+fn take_account(value: &mut consentry::json::Value) -> Result<Option<String>, ApiError> {
+    use consentry::json::Value;
+    let Value::Map(map) = value else {
+        return Ok(None);
+    };
+    let Some(i) = map.iter().position(|(k, _)| k == "account") else {
+        return Ok(None);
+    };
+    match map.remove(i).1 {
+        Value::Str(t) if t.len() <= crate::account::MAX_TOKEN => Ok(Some(t)),
+        Value::Str(_) => Err(err(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!(
+                "account: longer than {} characters",
+                crate::account::MAX_TOKEN
+            ),
+        )),
+        other => Err(err(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            format!("account: expected a string, got {}", other.kind()),
+        )),
+    }
+}
+
+/// `GET /consent/account` with `Authorization: Bearer <account token>`:
+/// the account's latest decision or withdrawal, as receipts carry it, or
+/// 204 when there is none.
+async fn get_account(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| {
+            err(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "account: send the header Authorization: Bearer <account token>",
+            )
+        })?;
+    let account = app.account_of(token)?;
+    // No decision yet is an answer, not an error (204: browsers log no
+    // failed request for it on every first sign-in).
+    let Some(e) = app.db.account_latest(&account).await? else {
+        return Ok((
+            StatusCode::NO_CONTENT,
+            [(header::CACHE_CONTROL, "no-store")],
+        )
+            .into_response());
+    };
+    let categories: serde_json::Value =
+        serde_json::from_str(&e.categories).unwrap_or(serde_json::Value::Null);
+    let body = serde_json::json!({
+        "kind": e.kind,
+        "record": {
+            "id": e.consent_id,
+            "revision": e.revision,
+            "given": iso(e.given),
+            "updated": iso(e.updated),
+            "method": e.method,
+            "categories": categories,
+        },
+        "sent": iso(e.sent),
+    });
+    Ok(([(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response())
+}
+
+/// The 1x1 transparent GIF every pixel request gets.
+const GIF: &[u8] = &[
+    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0xff, 0xff, 0xff, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b,
+];
+
+/// Headers shared by the pixel and the redirect: nothing cached, nothing
+/// passed on.
+fn email_headers(r: &mut Response) {
+    let h = r.headers_mut();
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store, no-cache, max-age=0, private"),
+    );
+    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    h.insert(header::EXPIRES, HeaderValue::from_static("0"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+}
+
+/// `GET /px/{campaign}/{token}.gif`: counts an open only when the
+/// account's latest decision allows `email_category`. The answer is the
+/// same GIF with the same headers whatever happened, bad input included.
+async fn pixel(
+    State(app): State<Arc<App>>,
+    Path((campaign, file)): Path<(String, String)>,
+) -> Response {
+    if let Some(token) = file.strip_suffix(".gif") {
+        if crate::account::is_campaign(&campaign) && app.email_allowed(token).await {
+            if let Err(e) = app.db.count_campaign(&campaign, 1, 0).await {
+                tracing::warn!(error = %e, "database error; open not counted");
+            }
+        }
+    }
+    let mut r = ([(header::CONTENT_TYPE, "image/gif")], GIF).into_response();
+    email_headers(&mut r);
+    r
+}
+
+#[derive(Deserialize)]
+struct RedirectQuery {
+    to: Option<String>,
+}
+
+/// `to`, when it is an http(s) URL without credentials on a host listed
+/// in `redirect_hosts`.
+fn redirect_target(ledger: &Ledger, to: Option<&str>) -> Result<url::Url, ApiError> {
+    let bad = |m: String| err(StatusCode::BAD_REQUEST, "invalid", m);
+    let to = to.ok_or_else(|| bad("to: required, the URL to send the reader to".into()))?;
+    let url = url::Url::parse(to)
+        .map_err(|_| bad(format!("to: not an absolute URL: \"{}\"", shown(to))))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad(format!(
+            "to: only http and https links are redirected, not \"{}\"",
+            shown(url.scheme())
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad(
+            "to: a link with a user name or password is not redirected".into(),
+        ));
+    }
+    let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+    let authority = match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.clone(),
+    };
+    let listed = ledger.redirect_hosts.iter().any(|h| {
+        h.eq_ignore_ascii_case(&authority)
+            || (url.port().is_none() && h.eq_ignore_ascii_case(&host))
+    });
+    if !listed {
+        return Err(bad(format!(
+            "to: \"{}\" is not in [ledger] redirect_hosts, so this link does not redirect there",
+            shown(&authority)
+        )));
+    }
+    Ok(url)
+}
+
+/// `GET /r/{campaign}/{token}?to=URL`: redirects to a listed host and
+/// counts the click only with consent; the redirect is the same either way.
+async fn redirect(
+    State(app): State<Arc<App>>,
+    Path((campaign, token)): Path<(String, String)>,
+    Query(q): Query<RedirectQuery>,
+) -> Result<Response, ApiError> {
+    if !crate::account::is_campaign(&campaign) {
+        return Err(err(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            format!(
+                "campaign: must be 1-64 of A-Z a-z 0-9 - _ . , got \"{}\"",
+                shown(&campaign)
+            ),
+        ));
+    }
+    let url = redirect_target(&app.ledger, q.to.as_deref())?;
+    if app.email_allowed(&token).await {
+        if let Err(e) = app.db.count_campaign(&campaign, 0, 1).await {
+            tracing::warn!(error = %e, "database error; click not counted");
+        }
+    }
+    let location = HeaderValue::from_str(url.as_str()).map_err(|_| {
+        err(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "to: not a valid header value",
+        )
+    })?;
+    let mut r = StatusCode::FOUND.into_response();
+    r.headers_mut().insert(header::LOCATION, location);
+    email_headers(&mut r);
+    Ok(r)
+}
+
+/// `GET /admin/campaigns`: the consented opens and clicks per campaign.
+async fn admin_campaigns(
+    State(app): State<Arc<App>>,
+    Query(q): Query<FormatQuery>,
+) -> Result<Response, ApiError> {
+    app.db
+        .audit("admin", "campaigns", "read campaign counts")
+        .await?;
+    let rows = app.db.campaigns().await?;
+    match q.format.as_deref() {
+        None | Some("json") => {
+            let list: Vec<_> = rows
+                .iter()
+                .map(|(c, o, k)| serde_json::json!({ "campaign": c, "opens": o, "clicks": k }))
+                .collect();
+            Ok(axum::Json(serde_json::json!({ "campaigns": list })).into_response())
+        }
+        Some("csv") => {
+            let mut body = String::from("campaign,opens,clicks\r\n");
+            for (c, o, k) in &rows {
+                cell(&mut body, c);
+                body.push_str(&format!(",{o},{k}\r\n"));
+            }
+            Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response())
+        }
+        Some(other) => Err(err(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            format!("format: must be json or csv, got \"{}\"", shown(other)),
+        )),
+    }
 }
 
 /// The peer address when the server was started with connect info.
@@ -672,7 +975,8 @@ async fn admin_dashboard(State(app): State<Arc<App>>) -> Result<Response, ApiErr
         .decisions_since(since, |at, method, cats| stats.add(at, method, cats))
         .await?;
     let total = app.db.count().await?;
-    let html = dashboard::page(&stats, total);
+    let campaigns = app.db.campaigns().await?;
+    let html = dashboard::page(&stats, total, &campaigns);
     Ok((
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),

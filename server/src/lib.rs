@@ -12,8 +12,11 @@
 //! - [`http`]: routes and their checks.
 //! - [`dashboard`]: the `/admin` page.
 //! - [`verify`]: the chain check.
+//! - [`account`]: account tokens (consent that follows the visitor's
+//!   account) and campaign names (email opens and clicks).
 //! - [`consent`]: what a request's visitor allowed, for the site's own server.
 
+pub mod account;
 pub mod conn;
 pub mod consent;
 pub mod dashboard;
@@ -55,8 +58,15 @@ pub async fn app(
     database: &str,
     admin_token: Option<String>,
     ip_key: Vec<u8>,
+    account_secret: Option<account::Secret>,
 ) -> Result<Arc<http::App>, String> {
     let db = store::Db::open(database, site.ledger.pool_size).await?;
     register_site(&db, site, "server").await?;
-    Ok(http::App::new(db, site, admin_token, ip_key))
+    Ok(http::App::new(
+        db,
+        site,
+        admin_token,
+        ip_key,
+        account_secret,
+    ))
 }

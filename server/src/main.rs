@@ -2,7 +2,7 @@
 
 use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
-use consentry_server::{http, settings, store, verify};
+use consentry_server::{account, http, settings, store, verify};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,6 +55,16 @@ enum Command {
     /// line, {"cookie": "...", "gpc": "1"} (both optional), answered by
     /// one verdict per stdout line, {"record": .., "gpc": {..}}.
     Verdicts,
+    /// Print an account token for ACCOUNT, signed with the account secret
+    /// ([ledger] account_secret_file or the variable account_secret_env).
+    Token {
+        /// The account id (1-128 bytes, no control characters).
+        #[arg(long)]
+        account: String,
+        /// Seconds until it expires.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -95,6 +105,20 @@ fn read_token(cli: &Cli, ledger: &settings::Ledger) -> Result<Option<String>, St
     Ok(std::env::var(&ledger.admin_token_env)
         .ok()
         .map(|t| t.trim().to_owned()))
+}
+
+/// The account secret, from [ledger] account_secret_file or the variable
+/// account_secret_env; never logged or printed.
+fn read_secret(ledger: &settings::Ledger) -> Result<Option<account::Secret>, String> {
+    let text = match &ledger.account_secret_file {
+        Some(f) => Some(
+            std::fs::read_to_string(f)
+                .map_err(|e| format!("cannot read the account secret file {f}: {e}"))?,
+        ),
+        None => std::env::var(&ledger.account_secret_env).ok(),
+    };
+    text.map(|t| account::Secret::new(&t).map_err(|e| format!("ledger: {e}")))
+        .transpose()
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
@@ -142,6 +166,24 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Verdicts) => verdicts(&site.config),
+        Some(Command::Token { account: id, ttl }) => {
+            let Some(secret) = read_secret(&site.ledger)? else {
+                return Err(format!(
+                    "no account secret: set ${} or [ledger] account_secret_file",
+                    site.ledger.account_secret_env
+                ));
+            };
+            let expiry = account::now_secs().saturating_add(*ttl);
+            let token = secret.mint(id, expiry).map_err(|r| {
+                format!(
+                    "--account: cannot mint a token ({}: 1-{} bytes, no control characters)",
+                    r.as_str(),
+                    account::MAX_ACCOUNT
+                )
+            })?;
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Serve) | None => {
             let token = read_token(&cli, &site.ledger)?;
             if token.is_none() {
@@ -160,7 +202,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     .into_bytes(),
                 _ => Vec::new(),
             };
-            let app = consentry_server::app(&site, &database, token, ip_key).await?;
+            let secret = read_secret(&site.ledger)?;
+            if secret.is_none() {
+                tracing::info!("no account secret: account tokens are refused, email counts off");
+            }
+            let app = consentry_server::app(&site, &database, token, ip_key, secret).await?;
             http::purger(app.clone());
             let listen = cli
                 .listen

@@ -51,6 +51,16 @@ pub struct Ledger {
     pub max_connections: usize,
     /// A request that has no response by then gets 408.
     pub request_timeout_seconds: u64,
+    /// Environment variable holding the secret account tokens are signed
+    /// with (32+ bytes); without a secret, accounts and email counts are off.
+    pub account_secret_env: String,
+    /// File holding that secret (wins over the variable).
+    pub account_secret_file: Option<String>,
+    /// The category an account must allow for email opens and clicks to
+    /// be counted (default "marketing"; see [`Ledger::email_category`]).
+    pub email_category: Option<String>,
+    /// Hosts (`host` or `host:port`) that `/r/…` links may redirect to.
+    pub redirect_hosts: Vec<String>,
 }
 
 impl Default for Ledger {
@@ -73,11 +83,20 @@ impl Default for Ledger {
             batch: 512,
             max_connections: 1024,
             request_timeout_seconds: 30,
+            account_secret_env: "CONSENTRY_ACCOUNT_SECRET".into(),
+            account_secret_file: None,
+            email_category: None,
+            redirect_hosts: Vec::new(),
         }
     }
 }
 
 impl Ledger {
+    /// The category email tracking needs: `email_category`, or "marketing".
+    pub fn email_category(&self) -> &str {
+        self.email_category.as_deref().unwrap_or("marketing")
+    }
+
     /// Checks the values serde cannot.
     pub fn check(&self) -> Result<(), String> {
         if self.retention_days == 0 {
@@ -111,6 +130,17 @@ impl Ledger {
             if !ok {
                 return Err(format!(
                     "ledger.allowed_origins: \"{o}\" is not an origin like https://example.com"
+                ));
+            }
+        }
+        for h in &self.redirect_hosts {
+            let ok = !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'));
+            if !ok {
+                return Err(format!(
+                    "ledger.redirect_hosts: \"{h}\" is not a host like shop.example.com (or host:port)"
                 ));
             }
         }
@@ -163,6 +193,13 @@ pub fn from_text(text: &str, is_json: bool) -> Result<Site, String> {
         None => Ledger::default(),
     };
     ledger.check()?;
+    if let Some(c) = &ledger.email_category {
+        if config.category(c).is_none() {
+            return Err(format!(
+                "ledger.email_category: \"{c}\" is not a category id of this config"
+            ));
+        }
+    }
     Ok(Site {
         json,
         value,
@@ -215,8 +252,10 @@ mod tests {
         assert!(e("ip = \"full\"").contains("unknown variant `full`"));
         assert!(e("retention_days = 0").contains("ledger.retention_days"));
         assert!(e("allowed_origins = [\"https://a.example/\"]").contains("ledger.allowed_origins"));
+        assert!(e("email_category = \"nope\"").contains("ledger.email_category"));
+        assert!(e("redirect_hosts = [\"https://x\"]").contains("ledger.redirect_hosts"));
         let ok = from_text(
-            &format!("{base}[ledger]\nendpoint = \"/consent/events\"\nip = \"hashed\"\n"),
+            &format!("{base}[ledger]\nendpoint = \"/consent/events\"\nip = \"hashed\"\nemail_category = \"a\"\nredirect_hosts = [\"shop.example.com\", \"127.0.0.1:8080\"]\n"),
             false,
         );
         assert!(ok.is_ok());

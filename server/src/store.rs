@@ -19,6 +19,11 @@ use std::str::FromStr;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
+/// The most consent ids (devices, browsers) linked to one account.
+pub const LINKS: i64 = 64;
+/// The most campaigns counted.
+pub const CAMPAIGNS: i64 = 10_000;
+
 pub const ZERO_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 #[derive(Clone)]
@@ -417,13 +422,26 @@ impl Db {
     }
 
     pub async fn erase_consent(&self, consent_id: &str) -> Result<u64> {
-        self.erase("consent_id = ?", Erase::Id(consent_id), "erasure request")
-            .await
+        let n = self
+            .erase("consent_id = ?", Erase::Id(consent_id), "erasure request")
+            .await?;
+        with_pool!(self, p, pg => {
+            sqlx::query(&sql(pg, "DELETE FROM account_links WHERE consent_id = ?"))
+                .bind(consent_id).execute(p).await?;
+        });
+        Ok(n)
     }
 
+    /// Retention: old events, and links not refreshed since the cutoff.
     pub async fn purge_before(&self, cutoff_ms: i64) -> Result<u64> {
-        self.erase("received_ms < ?", Erase::Before(cutoff_ms), "retention")
-            .await
+        let n = self
+            .erase("received_ms < ?", Erase::Before(cutoff_ms), "retention")
+            .await?;
+        with_pool!(self, p, pg => {
+            sqlx::query(&sql(pg, "DELETE FROM account_links WHERE linked_ms < ?"))
+                .bind(cutoff_ms).execute(p).await?;
+        });
+        Ok(n)
     }
 
     pub async fn audit(&self, actor: &str, action: &str, detail: &str) -> Result<()> {
@@ -467,6 +485,66 @@ impl Db {
                 Some(r) => Ok(Some(r.try_get("config")?)),
                 None => Ok(None),
             }
+        })
+    }
+
+    /// Links `consent_id` to `account` (or refreshes the link), keeping
+    /// the account's newest [`LINKS`] links.
+    pub async fn link(&self, account: &str, consent_id: &str) -> Result<()> {
+        with_pool!(self, p, pg => {
+            let mut tx = p.begin().await?;
+            sqlx::query(&sql(pg, "INSERT INTO account_links (account, consent_id, linked_ms) VALUES (?, ?, ?) \
+                ON CONFLICT (account, consent_id) DO UPDATE SET linked_ms = excluded.linked_ms"))
+                .bind(account).bind(consent_id).bind(now_ms())
+                .execute(&mut *tx).await?;
+            sqlx::query(&sql(pg, "DELETE FROM account_links WHERE account = ? AND consent_id NOT IN \
+                (SELECT consent_id FROM account_links WHERE account = ? ORDER BY linked_ms DESC, consent_id LIMIT ?)"))
+                .bind(account).bind(account).bind(LINKS)
+                .execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// The account's latest event: the newest decision (by its `updated`)
+    /// or withdrawal (by when it was sent) among its linked consent ids.
+    pub async fn account_latest(&self, account: &str) -> Result<Option<Event>> {
+        with_pool!(self, p, pg => {
+            let q = format!("SELECT {COLUMNS} FROM events WHERE consent_id IN \
+                (SELECT consent_id FROM account_links WHERE account = ?) \
+                ORDER BY CASE WHEN kind = 'withdrawal' THEN sent ELSE updated END DESC, seq DESC LIMIT 1");
+            let row = sqlx::query(&sql(pg, &q)).bind(account).fetch_optional(p).await?;
+            match row {
+                Some(r) => Ok(Some(event_of!(r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Adds to a campaign's counts; a new campaign beyond [`CAMPAIGNS`] is
+    /// not stored. Returns whether it counted.
+    pub async fn count_campaign(&self, campaign: &str, opens: i64, clicks: i64) -> Result<bool> {
+        with_pool!(self, p, pg => {
+            let r = sqlx::query(&sql(pg, "INSERT INTO campaigns (campaign, opens, clicks) SELECT ?, ?, ? \
+                WHERE (SELECT COUNT(*) FROM campaigns) < ? OR EXISTS (SELECT 1 FROM campaigns WHERE campaign = ?) \
+                ON CONFLICT (campaign) DO UPDATE SET opens = campaigns.opens + excluded.opens, \
+                clicks = campaigns.clicks + excluded.clicks"))
+                .bind(campaign).bind(opens).bind(clicks).bind(CAMPAIGNS).bind(campaign)
+                .execute(p).await?;
+            Ok(r.rows_affected() > 0)
+        })
+    }
+
+    /// Every campaign's counts, by name: (campaign, opens, clicks).
+    pub async fn campaigns(&self) -> Result<Vec<(String, i64, i64)>> {
+        with_pool!(self, p, pg => {
+            let rows = sqlx::query(&sql(pg, "SELECT campaign, opens, clicks FROM campaigns ORDER BY campaign LIMIT ?"))
+                .bind(CAMPAIGNS).fetch_all(p).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                out.push((r.try_get("campaign")?, r.try_get("opens")?, r.try_get("clicks")?));
+            }
+            Ok(out)
         })
     }
 

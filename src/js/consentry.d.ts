@@ -47,7 +47,8 @@ export type UiKey =
   | "gpc_note" | "cookies_summary" | "cookie_name" | "cookie_provider" | "cookie_purpose" | "cookie_duration"
   | "reopen" | "saved" | "no_memory" | "placeholder" | "placeholder_allow" | "record_title"
   | "record_id" | "record_given" | "record_updated" | "record_method" | "record_revision" | "method_accept_all"
-  | "method_reject_all" | "method_custom" | "export" | "withdraw" | "record_none" | "record_nothing"
+  | "method_reject_all" | "method_custom"
+  | "method_account" | "export" | "withdraw" | "record_none" | "record_nothing"
   | "withdrawn" | "gpc_banner" | "amended";
 
 /** The config: the categories.toml schema as an object. */
@@ -77,6 +78,13 @@ export interface Config {
   amendment?: { date: string; note: Text };
   /** Per-language overrides of the dialog's own texts. */
   ui?: { [lang: string]: Partial<Record<UiKey, string>> };
+  /**
+   * The consent ledger (consentry-server). `endpoint`: where receipts go;
+   * `account`: the signed-in visitor's account token, minted by the site's
+   * backend, so their decision follows them to every device. The server's
+   * own keys (README, "Consent ledger") are ignored by the browser.
+   */
+  ledger?: { endpoint?: string; account?: string; [serverKey: string]: unknown };
 }
 
 /** A visitor's decision. */
@@ -89,7 +97,7 @@ export interface ConsentRecord {
   given: string;
   /** ISO-8601 time of the latest decision. */
   updated: string;
-  method: "accept-all" | "reject-all" | "custom";
+  method: "accept-all" | "reject-all" | "custom" | "account";
   /** Every category id; required ones are always true. */
   categories: Record<string, boolean>;
 }

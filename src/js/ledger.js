@@ -12,6 +12,13 @@
 // Account panels (mountPreferences) also get the visitor's history from the
 // ledger: one row per stored event, newest first. What the ledger answers is
 // untrusted text: it reaches the page through textContent only.
+//
+// A signed-in page puts an account token in `ledger.account` (the site's
+// backend mints it; README, "Consent ledger"). Receipts then carry it, and
+// at start this asks the ledger for the account's latest decision: when
+// this device has none or an older one, it is applied through the core's
+// own checks with method "account" (adopt, which the entry hands over and
+// the public object does not have); a newer withdrawal is applied as one.
 
 const KEY = "consentry:ledger";
 const MAX = 50; // the oldest receipts go beyond this: storage is not unbounded
@@ -21,8 +28,12 @@ const hex = async (text) =>
     .map((b) => b.toString(16).padStart(2, "0"))
     .join("");
 
-/** Starts sending receipts for `text` (the config JSON the page runs with). */
-export function ledger(text, api) {
+/**
+ * Starts sending receipts for `text` (the config JSON the page runs with).
+ * `core` is the started wasm object, kept from the page: its
+ * `adopt(categoriesJson, updatedSeconds)` applies the account's decision.
+ */
+export function ledger(text, api, core) {
   let config;
   try {
     config = JSON.parse(text);
@@ -32,7 +43,11 @@ export function ledger(text, api) {
   const endpoint = config && config.ledger && config.ledger.endpoint;
   if (typeof endpoint !== "string" || !endpoint || !window.crypto || !crypto.subtle) return;
   const url = new URL(endpoint, document.baseURI).href;
-  const canonical = JSON.stringify(config);
+  // The token is the page's, not the config's: the hash leaves it out, so
+  // it is the config the ledger registered.
+  const { account: token, ...rest } = config.ledger;
+  const canonical = JSON.stringify(token === undefined ? config : { ...config, ledger: rest });
+  const signedIn = typeof token === "string" && token.length > 0 && token.length <= 256;
   const load = () => {
     try {
       const q = JSON.parse(localStorage.getItem(KEY) || "[]");
@@ -82,6 +97,7 @@ export function ledger(text, api) {
       page: location.origin + location.pathname,
       sent: new Date().toISOString(),
     };
+    if (signedIn) receipt.account = token;
     const q = load();
     const kept = q.some((x) => x.event_id === receipt.event_id) || save([...q, receipt]);
     await flush(kept ? undefined : receipt);
@@ -90,7 +106,7 @@ export function ledger(text, api) {
   // The history shown is the last record's: after a withdrawal it still
   // shows what was taken back, until the next decision starts a new one.
   let id = last && last.id;
-  const show = history(config, url, () => id);
+  const show = history(config, url, () => id, signedIn, api);
   addEventListener("consentry:change", (e) => {
     last = e.detail;
     id = last.id;
@@ -101,6 +117,52 @@ export function ledger(text, api) {
     last = null;
   });
   flush();
+  if (signedIn) follow(url, token, config, api, core, send);
+}
+
+const time = (s) => (/^\d{4}-\d\d-\d\dT/.test(s) ? Date.parse(s) : NaN);
+
+/**
+ * Asks the ledger for the account's latest decision and applies it when it
+ * is newer than this device's; tells the ledger about this device's own
+ * decision when that one is newer (or the account has none yet).
+ */
+async function follow(url, token, config, api, core, send) {
+  let res, body;
+  try {
+    // Beside the receipts endpoint: …/consent/events -> …/consent/account.
+    // The token goes in a header, never in the address (logs keep those).
+    res = await fetch(new URL("account", url), {
+      headers: { Authorization: "Bearer " + token },
+      credentials: "omit",
+      cache: "no-store",
+    });
+    body = res.ok ? await res.json() : null;
+  } catch {
+    return; // offline or the ledger is down: this device keeps its choices
+  }
+  const mine = api.get();
+  if (res.status === 204) {
+    if (mine) send("decision", mine); // the account's first: from this device
+    return;
+  }
+  if (!body || typeof body !== "object") {
+    console.warn(`consentry: the ledger did not accept the account token (${res.status}); this device keeps its own choices`);
+    return;
+  }
+  const r = body.record && typeof body.record === "object" ? body.record : {};
+  const at = body.kind === "withdrawal" ? time(body.sent) : time(r.updated);
+  if (!Number.isFinite(at)) return;
+  const local = mine ? time(mine.updated) : -Infinity;
+  if (body.kind === "decision" && r.revision === (config.revision ?? 1) && r.categories && typeof r.categories === "object") {
+    if (local < at) {
+      try {
+        core.adopt(JSON.stringify(r.categories), at / 1000);
+      } catch (e) {
+        console.warn(`consentry: the account's decision does not fit this page's config (${e.message})`);
+      }
+    } else if (local > at) send("decision", mine);
+  } else if (body.kind === "withdrawal" && mine && local < at) api.reset();
 }
 
 // The history's own words. The dialog's method texts and category titles
@@ -108,18 +170,22 @@ export function ledger(text, api) {
 const WORDS = {
   en: ["Consent history", "Date", "Action", "How", "Allowed", "Choice saved", "Consent withdrawn",
     "Your consent history cannot be shown right now. Your choices still apply.",
-    "Accepted all", "Rejected all", "Chosen in the preferences"],
+    "Accepted all", "Rejected all", "Chosen in the preferences", "From your account",
+    "You are signed in: these choices apply on all your devices.",
+    "Email tracking (opening our emails, following their links)", "allowed", "not allowed"],
   ru: ["История согласий", "Дата", "Действие", "Как", "Разрешено", "Выбор сохранён", "Согласие отозвано",
     "Историю согласий сейчас не удаётся показать. Ваш выбор по-прежнему действует.",
-    "Приняты все", "Отклонены все", "Выбрано в настройках"],
+    "Приняты все", "Отклонены все", "Выбрано в настройках", "Из вашей учётной записи",
+    "Вы вошли в учётную запись: этот выбор действует на всех ваших устройствах.",
+    "Отслеживание писем (открытие наших писем, переходы по ссылкам)", "разрешено", "не разрешено"],
 };
-const METHODS = ["accept-all", "reject-all", "custom"];
+const METHODS = ["accept-all", "reject-all", "custom", "account"];
 
 /**
  * Keeps a history box after the record of every account panel, now and
  * later; returns the function that fetches the history again.
  */
-function history(config, endpoint, current) {
+function history(config, endpoint, current, signedIn, api) {
   let n = 0;
   let asked = 0;
   const boxes = () => [...document.querySelectorAll('[data-consentry="panel"]')];
@@ -145,6 +211,7 @@ function history(config, endpoint, current) {
     const lang = panel.getAttribute("lang") || document.documentElement.lang || "en";
     const w = WORDS[/^ru\b/i.test(lang) ? "ru" : "en"];
     const ui = (config.ui && (config.ui[lang] || config.ui[lang.split("-")[0]])) || {};
+    if (signedIn) account(panel, w, config, api);
     let box = panel.querySelector(':scope > [data-consentry="history"]');
     if (!box) {
       box = make("div", "cst-record");
@@ -216,6 +283,33 @@ function history(config, endpoint, current) {
     show();
   }
   return show;
+}
+
+/**
+ * A signed-in panel's own lines: that its choices follow the account, and
+ * email tracking under the category it depends on, with its saved state.
+ */
+function account(panel, w, config, api) {
+  const record = panel.querySelector(':scope > [data-consentry="record"]');
+  let note = panel.querySelector(':scope > [data-consentry="account"]');
+  if (!note) {
+    note = make("p", "cst-note", w[12]);
+    note.dataset.consentry = "account";
+    (record || panel.lastElementChild).after(note);
+  }
+  const cat = (config.ledger && config.ledger.email_category) || "marketing";
+  const sw = [...panel.querySelectorAll("input[data-consentry-category]")].find((i) => i.dataset.consentryCategory === cat);
+  const item = sw && sw.closest("li");
+  if (!item) return;
+  let line = item.querySelector(':scope > [data-consentry="email"]');
+  if (!line) {
+    line = make("p", "cst-note cst-email");
+    line.dataset.consentry = "email";
+    line.id = sw.id + "-email";
+    item.append(line);
+    sw.setAttribute("aria-describedby", `${sw.getAttribute("aria-describedby") || ""} ${line.id}`.trim());
+  }
+  line.textContent = `${w[13]}: ${api.allowed(cat) ? w[14] : w[15]}`;
 }
 
 const str = (v) => (v == null || v === "" ? "—" : String(v));

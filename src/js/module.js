@@ -56,8 +56,9 @@ export function init(config) {
   const starting = (async () => {
     await loadWasm({ module_or_path: wasmBytes(wasmText) });
     await domReady();
-    settle(start(json, "init(config)", hook));
-    ledgerConfig(json).then((text) => text && ledger(text, api), () => {});
+    const core = start(json, "init(config)", hook);
+    settle(core);
+    ledgerConfig(json).then((text) => text && ledger(text, api, core), () => {});
     return api;
   })();
   starting.catch(fail);

@@ -158,7 +158,8 @@ impl App {
         }
     }
 
-    /// Applies a decision the visitor or a page script made here.
+    /// Applies a decision made here, or (`Choice::Account`) the account's
+    /// decision from another device; both are checked the same way.
     pub fn decide(&self, choice: Choice) -> Result<(), Error> {
         let at = Moment {
             now: dom::now_secs(),

@@ -519,6 +519,7 @@ fn fill_record(ask: &Ask, panel: &Element) -> Res<()> {
         consent::Method::AcceptAll => "method_accept_all",
         consent::Method::RejectAll => "method_reject_all",
         consent::Method::Custom => "method_custom",
+        consent::Method::Account => "method_account",
     };
     for (key, value) in [
         ("record_id", r.id.clone()),

@@ -22,7 +22,8 @@ const config: Config = {
   ],
   google_consent_mode: { analytics: ["analytics_storage"] },
   reload_on_withdraw: false,
-  ui: { en: { accept_all: "Allow all" } },
+  ui: { en: { accept_all: "Allow all", method_account: "From your account" } },
+  ledger: { endpoint: "/consent/events", account: "v1.YQ.1800000000.tag" },
 };
 
 // @ts-expect-error categories is required
@@ -31,7 +32,9 @@ const missing: Config = { revision: 1 };
 const badMode: Config = { categories: [], google_consent_mode: { a: ["cookies"] } };
 // @ts-expect-error not a dialog text
 const badUi: Config = { categories: [], ui: { en: { banner_titel: "x" } } };
-void missing, badMode, badUi;
+// @ts-expect-error the account token is a string
+const badAccount: Config = { categories: [], ledger: { account: 42 } };
+void missing, badMode, badUi, badAccount;
 
 async function main(): Promise<void> {
   const consent: Consentry = await init(config);
@@ -44,7 +47,7 @@ async function main(): Promise<void> {
     const id: string = record.id;
     const rev: number = record.revision;
     const when: string = record.given + record.updated;
-    const how: "accept-all" | "reject-all" | "custom" = record.method;
+    const how: "accept-all" | "reject-all" | "custom" | "account" = record.method;
     const analytics: boolean | undefined = record.categories["analytics"];
     void id, rev, when, how, analytics;
   }

@@ -17,6 +17,16 @@ use std::time::Duration;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_consentry-server");
 pub const TOKEN: &str = "test-admin-token-0123456789";
+/// The account secret every test server signs account tokens with.
+pub const SECRET: &str = "test-account-secret-0123456789abcdef";
+
+/// An account token for `account`, valid for `ttl` seconds (negative:
+/// already expired), signed with `secret`.
+pub fn account_token(secret: &str, account: &str, ttl: i64) -> String {
+    let s = consentry_server::account::Secret::new(secret).unwrap();
+    let now = consentry_server::account::now_secs();
+    s.mint(account, now.saturating_add_signed(ttl)).unwrap()
+}
 pub const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
 
 pub fn free_port() -> u16 {
@@ -351,6 +361,7 @@ impl Server {
                 "warn",
             ])
             .env("CONSENTRY_ADMIN_TOKEN", TOKEN)
+            .env("CONSENTRY_ACCOUNT_SECRET", SECRET)
             .env_remove("DATABASE_URL")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -388,6 +399,7 @@ impl Server {
             .arg(&self.config)
             .args(["--database", &self.database, "--log", "warn"])
             .args(args)
+            .env("CONSENTRY_ACCOUNT_SECRET", SECRET)
             .output()
             .unwrap();
         (
