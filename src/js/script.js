@@ -55,14 +55,14 @@ const CONFIG = 'script[type="application/json" i]#consentry-config';
     const { start } = await core;
     // The core reads the page's config itself (the first JSON script with
     // that id; src/web/dom.rs), and warns about every other element.
-    const core = start(undefined, "#consentry-config", hook);
-    settle(core);
+    const started = start(undefined, "#consentry-config", hook);
+    settle(started);
     // Receipts for the consent ledger (consentry-ledger.js, next to this
     // file) only when the config has a [ledger] table. The same element the
     // core read: never another element that merely carries the id.
     const inline = document.querySelector(CONFIG);
     ledgerConfig(inline ? inline.textContent : undefined).then(
-      (config) => config && import(new URL("consentry-ledger.js", base)).then((m) => m.ledger(config, api, core), () => console.error("consentry: cannot load consentry-ledger.js")),
+      (config) => config && import(new URL("consentry-ledger.js", base)).then((m) => m.ledger(config, api, started), () => console.error("consentry: cannot load consentry-ledger.js")),
       () => {},
     );
   })().catch(fail);
