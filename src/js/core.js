@@ -273,6 +273,33 @@ export function style(css) {
   }
 }
 
+/**
+ * On a signed-in page (`ledger.account` in the config text) of a device
+ * without a decision, the first layer waits for the account's answer, so a
+ * visitor who decided on another device is not shown it for a moment:
+ * `data-consentry-decided` on <html> hides it (gate.css, the rule the early
+ * snippet uses). Returns the release, which ledger.js calls once the
+ * account answered (or failed); it also comes by itself after 3 s.
+ */
+export function holdForAccount(text, api) {
+  let token;
+  try {
+    token = JSON.parse(text)?.ledger?.account;
+  } catch {
+    // The core reports a config it cannot read.
+  }
+  if (typeof token !== "string" || !token || api.get()) return () => {};
+  const html = document.documentElement;
+  html.setAttribute("data-consentry-decided", "");
+  let held = true;
+  const release = () => {
+    if (held) html.removeAttribute("data-consentry-decided");
+    held = false;
+  };
+  setTimeout(release, 3000);
+  return release;
+}
+
 /** Resolves once the document has a body and has been parsed. */
 export function domReady() {
   return document.readyState === "loading"

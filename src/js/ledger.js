@@ -32,8 +32,21 @@ const hex = async (text) =>
  * Starts sending receipts for `text` (the config JSON the page runs with).
  * `core` is the started wasm object, kept from the page: its
  * `adopt(categoriesJson, updatedSeconds)` applies the account's decision.
+ * `release()` lets the first layer show (core.js holdForAccount): called
+ * once the account has answered, or when there is nothing to wait for.
  */
-export function ledger(text, api, core) {
+export function ledger(text, api, core, release = () => {}) {
+  let answer;
+  try {
+    answer = start(text, api, core);
+  } finally {
+    if (answer) answer.then(release, release);
+    else release();
+  }
+}
+
+/** Sets the receipts up; returns the account's answer when it asks for one. */
+function start(text, api, core) {
   let config;
   try {
     config = JSON.parse(text);
@@ -117,7 +130,7 @@ export function ledger(text, api, core) {
     last = null;
   });
   flush();
-  if (signedIn) follow(url, token, config, api, core, send);
+  if (signedIn) return follow(url, token, config, api, core, send);
 }
 
 const time = (s) => (/^\d{4}-\d\d-\d\dT/.test(s) ? Date.parse(s) : NaN);

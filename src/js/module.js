@@ -4,7 +4,7 @@
 import loadWasm, { start } from "../../target/wbg/gate/consentry.js";
 import wasmText from "../../target/wbg/gate/consentry_bg.wasm";
 import { wasmBytes } from "./bytes.js";
-import { FAILED, domReady, facade, ours, publish, taken } from "./core.js";
+import { domReady, facade, FAILED, holdForAccount, ours, publish, taken } from "./core.js";
 import { ledger } from "./ledger.js";
 
 let instance;
@@ -58,7 +58,9 @@ export function init(config) {
     await domReady();
     const core = start(json, "init(config)", hook);
     settle(core);
-    ledgerConfig(json).then((text) => text && ledger(text, api, core), () => {});
+    // In the same task as the start: the first layer never paints before it.
+    const release = holdForAccount(json ?? "", api);
+    ledgerConfig(json).then((text) => (text ? ledger(text, api, core, release) : release()), release);
     return api;
   })();
   starting.catch(fail);

@@ -8,7 +8,7 @@
 // A site that wants the round trip back adds
 //   <link rel="preload" href=".../consentry.wasm" as="fetch" crossorigin>
 // to its <head>, so the wasm downloads in parallel with the script.
-import { domReady, facade, ours, publish, taken } from "./core.js";
+import { domReady, facade, holdForAccount, ours, publish, taken } from "./core.js";
 
 // The prelude's channel (src/js/prelude.js) first, before this script calls
 // anything a page could have replaced: it answers only once, and only while
@@ -61,9 +61,17 @@ const CONFIG = 'script[type="application/json" i]#consentry-config';
     // file) only when the config has a [ledger] table. The same element the
     // core read: never another element that merely carries the id.
     const inline = document.querySelector(CONFIG);
+    // In the same task as the start: the first layer never paints before it.
+    const release = holdForAccount(inline ? inline.textContent : "", api);
     ledgerConfig(inline ? inline.textContent : undefined).then(
-      (config) => config && import(new URL("consentry-ledger.js", base)).then((m) => m.ledger(config, api, started), () => console.error("consentry: cannot load consentry-ledger.js")),
-      () => {},
+      (config) =>
+        config
+          ? import(new URL("consentry-ledger.js", base)).then(
+              (m) => m.ledger(config, api, started, release),
+              () => (release(), console.error("consentry: cannot load consentry-ledger.js")),
+            )
+          : release(),
+      release,
     );
   })().catch(fail);
 })();

@@ -62,6 +62,14 @@ async function device() {
     window.__events = [];
     addEventListener("consentry:change", (e) => window.__events.push("change:" + e.detail.method));
     addEventListener("consentry:reset", () => window.__events.push("reset"));
+    // Whether the first layer was on screen in any frame of this page view.
+    window.__bannerSeen = false;
+    const look = () => {
+      const b = document.querySelector('[data-consentry="banner"]');
+      if (b && b.checkVisibility()) window.__bannerSeen = true;
+      requestAnimationFrame(look);
+    };
+    requestAnimationFrame(look);
   });
   t.cookie = async () => (await t.context.cookies()).find((c) => c.name === "consentry")?.value ?? null;
   t.events = () => t.page.evaluate(() => window.__events);
@@ -110,6 +118,7 @@ test("a decision on one device applies on the other without a banner; a withdraw
   assert.equal(got.updated, made.updated);
   assert.notEqual(got.id, made.id, "each device keeps its own receipt id");
   assert.equal(await b.page.locator(BANNER).isVisible(), false, "no banner on the second device");
+  assert.equal(await b.page.evaluate(() => window.__bannerSeen), false, "not even for a frame while the ledger answered");
   assert.deepEqual(await b.events(), ["change:account"]);
   assert.match(await b.cookie(), /\.u\./, "stored with method account");
   assert.equal(await b.page.evaluate(() => window.Consentry.allowed("analytics")), true);
