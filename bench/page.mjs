@@ -30,11 +30,13 @@ export const TEXT = {
  * @param {{head: string, analytics: string, video: string, marketing: string, bodyEnd?: string}} lib
  *   head: the library's own tags; analytics/video/marketing: its gated form of
  *   the GA snippet, the YouTube embed and the Meta pixel.
- * @param {{firstLayer?: string}} [opts] firstLayer: server-rendered markup of
- *   the library's first layer, put first in <body> so it is parsed before
- *   the first paint (the "first layer pre-rendered" variant).
+ * @param {{firstLayer?: string, css?: string}} [opts] firstLayer: server-rendered
+ *   markup of the library's first layer, put first in <body> so it is parsed
+ *   before the first paint (the "first layer pre-rendered" variant); css: the
+ *   stylesheet such a page links in its head, as the library documents, so
+ *   that first paint is styled.
  */
-export function page(lib, { firstLayer = "" } = {}) {
+export function page(lib, { firstLayer = "", css = "" } = {}) {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -43,7 +45,7 @@ export function page(lib, { firstLayer = "" } = {}) {
   <title>Panelwise: one calm panel for all your servers</title>
   <link rel="icon" href="/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/site.css">
-${lib.head}
+${css ? `  <link rel="stylesheet" href="${css}" data-consentry-css>\n` : ""}${lib.head}
   <!-- first-party preferences script (strictly necessary, never gated) -->
   <script src="/bench/prefs.js" defer></script>
 ${lib.analytics}

@@ -658,7 +658,7 @@ async function main() {
         const markup = await renderer.render(CONSENTRY_CONFIG, "en");
         if (typeof markup !== "string" || !markup.trim()) throw new Error(`it returned ${JSON.stringify(markup)}`);
         const ours = libs.find((l) => l.id === "consentry");
-        pages.set("/bench/consentry-prerendered.html", Buffer.from(page(ours, { firstLayer: markup.trim() })));
+        pages.set("/bench/consentry-prerendered.html", Buffer.from(page(ours, { firstLayer: markup.trim(), css: `${ours.mount}consentry.css` })));
         na = null;
         console.log(`bench: first layer pre-rendered by ${renderer.how} (${markup.length} characters)`);
       } catch (e) {
