@@ -2,8 +2,7 @@
 // Builds everything a site serves into dist/:
 //
 //   consentry.mjs    ES module, the gate's wasm inlined (package "." export)
-//   consentry.js     classic script: the API and the loader ("./consentry.js")
-//   consentry-gate.js   the gate's glue module, imported by consentry.js
+//   consentry.js     classic script: the API, the loader and the gate's glue
 //   consentry.wasm   the script tag's gate wasm, fetched from next to it
 //   consentry-ask.mjs   the ask part for the ES module, wasm inlined
 //   consentry-ask.js    the ask part for the script tag, fetched on demand
@@ -69,7 +68,7 @@ const wasmAsText = {
  * "Preferences" (docs/architecture.md).
  */
 export const PARTS = {
-  gate: ["consentry.js", "consentry-gate.js", "consentry.wasm"],
+  gate: ["consentry.js", "consentry.wasm"],
   "ask part": ["consentry-ask.js", "consentry-ask.wasm"],
 };
 export const FIRST_VISIT = PARTS.gate;
@@ -279,12 +278,6 @@ export async function build({ debug = false } = {}) {
   // module the same with the wasm inline, imported by consentry.mjs with a
   // plain dynamic import, which every bundler splits into its own chunk.
   copyFileSync(ask, join(dist, "consentry-ask.wasm"));
-  await esbuild.build({
-    ...common,
-    entryPoints: [need(p("src", "js", "gate.js"), "the gate's glue module")],
-    outfile: join(dist, "consentry-gate.js"),
-    format: "esm",
-  });
   await esbuild.build({
     ...common,
     entryPoints: [need(p("src", "js", "ask.js"), "ask part entry point")],

@@ -9,6 +9,9 @@
 //   <link rel="preload" href=".../consentry.wasm" as="fetch" crossorigin>
 // to its <head>, so the wasm downloads in parallel with the script.
 import { domReady, facade, holdForAccount, ours, publish, taken } from "./core.js";
+// The gate's glue is bundled into this file: one request less than a
+// separate module, and the wasm's download starts as this script runs.
+import initGate, { start } from "../../target/wbg/gate/consentry.js";
 
 // The prelude's channel (src/js/prelude.js) first, before this script calls
 // anything a page could have replaced: it answers only once, and only while
@@ -22,12 +25,22 @@ const base = me && me.src ? me.src : document.baseURI;
 const CONFIG = 'script[type="application/json" i]#consentry-config';
 
 (() => {
-  // The gate (consentry-gate.js and consentry.wasm) runs every page and
-  // shows the first layer; the ask part (consentry-ask.js and its wasm,
-  // the preferences and account panels) comes only when it is needed.
+  // The gate (this script and consentry.wasm) runs every page and shows
+  // the first layer; the ask part (consentry-ask.js and its wasm, the
+  // preferences and account panels) comes only when it is needed, its
+  // module and its wasm downloading side by side.
   let askPart, core;
-  const loadAsk = () =>
-    (askPart ||= import(new URL("consentry-ask.js", base)).then((m) => m.load(fetch(new URL("consentry-ask.wasm", base)))));
+  const loadAsk = () => {
+    if (askPart) return askPart;
+    let wasm;
+    try {
+      wasm = fetch(new URL("consentry-ask.wasm", base));
+    } catch (e) {
+      wasm = Promise.reject(e);
+    }
+    wasm.catch(() => {}); // load() reports it; nothing unhandled if the module fails first
+    return (askPart = import(new URL("consentry-ask.js", base)).then((m) => m.load(wasm)));
+  };
   const { api, settle, fail, hook, ledgerConfig } = facade(tell, loadAsk);
   const own = Object.getOwnPropertyDescriptor(window, "Consentry");
   if (own) {
@@ -43,9 +56,9 @@ const CONFIG = 'script[type="application/json" i]#consentry-config';
   if (claim && !tell) console.error("consentry: the prelude did not accept this script; what it holds stays held");
   // Fetching and compiling start now, in parallel with the rest of the page.
   try {
-    // The glue module and its wasm download side by side.
+    // The wasm compiles while it streams in.
     const wasm = fetch(new URL((me && me.dataset.consentryWasm) || "consentry.wasm", base));
-    core = import(new URL("consentry-gate.js", base)).then((m) => m.default({ module_or_path: wasm }).then(() => m));
+    core = initGate({ module_or_path: wasm }).then(() => ({ start }));
   } catch (e) {
     core = Promise.reject(e);
   }

@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { freshPage, launch, settle, startServer } from "./harness.mjs";
 
 const ASSETS = "/assets/consentry/";
-const GATE = ["consentry-gate.js", "consentry.js", "consentry.wasm"];
+const GATE = ["consentry.js", "consentry.wasm"];
 const ASK = ["consentry-ask.js", "consentry-ask.wasm"];
 
 let browser;
@@ -96,6 +96,29 @@ describe("the gate and the ask part", () => {
       await t.page.waitForFunction(() => performance.getEntriesByType("resource").some((e) => e.name.endsWith("/consentry-ask.wasm")));
       assert.deepEqual(files(), [...GATE, ...ASK].sort());
       assert.equal(await t.page.locator('[data-consentry="preferences"]').count(), 0, "hovering opens nothing");
+      t.assertNoErrors();
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("the ask part's module and wasm download side by side, not one after the other", async () => {
+    const { t, fetched } = await returning("reject-all");
+    // consentry-ask.js answers only after its wasm has been asked for: the
+    // fetches are started together, so the wasm request comes in while the
+    // module's is held back. A loader that fetched the wasm from inside the
+    // module would never send it, and the preferences would never open.
+    let wasmAsked;
+    const asked = new Promise((res) => (wasmAsked = res));
+    await t.page.route(`**${ASSETS}consentry-ask.wasm`, (route) => (wasmAsked(), route.continue()));
+    await t.page.route(`**${ASSETS}consentry-ask.js`, async (route) => {
+      const held = await Promise.race([asked.then(() => true), settle(3000).then(() => false)]);
+      await (held ? route.continue() : route.abort());
+    });
+    try {
+      await t.page.evaluate(() => window.Consentry.showPreferences());
+      await t.page.locator('[data-consentry="preferences"]').waitFor({ state: "visible" });
+      assert.deepEqual(fetched.filter((f) => f.startsWith("consentry-ask")).sort(), ASK, "each once");
       t.assertNoErrors();
     } finally {
       await t.close();
