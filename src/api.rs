@@ -39,14 +39,8 @@ fn page_error(context: &str, e: &JsValue) -> JsError {
     JsError::new(&m)
 }
 
-/// Checks a config without starting anything. `source` names it in errors
-/// (`#consentry-config`, `init(config)`); `json` is its JSON text, or
-/// undefined for the built-in config.
-#[wasm_bindgen(js_name = checkConfig)]
-pub fn check_config(json: Option<String>, source: &str) -> Result<(), JsError> {
-    config_from(json, source).map(|_| ())
-}
-
+/// The config from its JSON text (`source` names it in errors:
+/// `#consentry-config`, `init(config)`), or the built-in one.
 fn config_from(json: Option<String>, source: &str) -> Result<Config, JsError> {
     match json {
         Some(text) => Config::from_json(&text).map_err(|e| js_error(source, &e)),
