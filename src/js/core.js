@@ -102,11 +102,12 @@ export function facade(tell, loadAsk) {
     if (!ask) return;
     when((a) => (what === 2 ? a.decided() : what === 3 ? a.withdrawn() : a.hide()));
   };
-  // The pointer on a way into the preferences starts the download, so the
-  // dialog is there sooner after the click. (Not focus: the gate moves
-  // focus to the reopen control after every decision.)
-  const warm = (e) => {
-    if (!asking && e.target instanceof Element && e.target.closest('[data-consentry-action="open-preferences"],[data-consentry="reopen"]')) {
+  // The pointer on a way into the preferences, or the keyboard's focus on
+  // the first layer's Preferences button, starts the download, so the
+  // dialog is there sooner after the click. (Not focus on the reopen
+  // control: the gate moves focus there after every decision.)
+  const warm = (selector) => (e) => {
+    if (!asking && e.target instanceof Element && e.target.closest(selector)) {
       part().catch(() => {});
     }
   };
@@ -200,7 +201,8 @@ export function facade(tell, loadAsk) {
       if (tell) tell();
       const root = core.root();
       if (root) {
-        root.addEventListener("pointerover", warm);
+        root.addEventListener("pointerover", warm('[data-consentry-action="open-preferences"],[data-consentry="reopen"]'));
+        root.addEventListener("focusin", warm('[data-consentry-action="open-preferences"]'));
       }
       resolve();
       dispatchEvent(new Event("consentry:ready"));

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { freshPage, launch, settle, startServer } from "./harness.mjs";
+import { freshPage, launch, settle, startServer, tabTo } from "./harness.mjs";
 
 const ASSETS = "/assets/consentry/";
 const GATE = ["consentry.js", "consentry.wasm"];
@@ -99,6 +99,41 @@ describe("the gate and the ask part", () => {
       t.assertNoErrors();
     } finally {
       await t.close();
+    }
+  });
+
+  test("the keyboard's focus on Preferences starts the download as the pointer does; a decision's focus does not", async () => {
+    const { t, files } = await visitor();
+    try {
+      await t.goto("/");
+      await t.page.locator('[data-consentry="banner"]').waitFor({ state: "visible" });
+      // Reject all comes first: focus passing it fetches nothing.
+      await tabTo(t.page, "reject-all");
+      await settle(300);
+      assert.deepEqual(files(), GATE, "focus on Reject all fetches nothing");
+      await tabTo(t.page, "open-preferences");
+      await t.page.waitForFunction(() => performance.getEntriesByType("resource").some((e) => e.name.endsWith("/consentry-ask.wasm")));
+      assert.deepEqual(files(), [...GATE, ...ASK].sort());
+      assert.equal(await t.page.locator('[data-consentry="preferences"]').count(), 0, "focus opens nothing");
+      t.assertNoErrors();
+    } finally {
+      await t.close();
+    }
+    // Reject all by keyboard: focus lands on the reopen control, which
+    // must not fetch the ask part by itself.
+    const v = await visitor();
+    try {
+      await v.t.goto("/");
+      await v.t.page.locator('[data-consentry="banner"]').waitFor({ state: "visible" });
+      await tabTo(v.t.page, "reject-all");
+      await v.t.page.keyboard.press("Enter");
+      await v.t.page.waitForFunction(() => window.Consentry.get()?.method === "reject-all");
+      assert.equal(await v.t.page.evaluate(() => document.activeElement?.getAttribute("data-consentry")), "reopen");
+      await settle(300);
+      assert.deepEqual(v.files(), GATE);
+      v.t.assertNoErrors();
+    } finally {
+      await v.t.close();
     }
   });
 
