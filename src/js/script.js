@@ -29,15 +29,18 @@ const CONFIG = 'script[type="application/json" i]#consentry-config';
   // the first layer; the ask part (consentry-ask.js and its wasm, the
   // preferences and account panels) comes only when it is needed, its
   // module and its wasm downloading side by side.
-  let askPart, core;
+  let askPart;
+  // A file next to this script; a URL the page made unusable rejects.
+  const get = (name) => {
+    try {
+      return fetch(new URL(name, base));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
   const loadAsk = () => {
     if (askPart) return askPart;
-    let wasm;
-    try {
-      wasm = fetch(new URL("consentry-ask.wasm", base));
-    } catch (e) {
-      wasm = Promise.reject(e);
-    }
+    const wasm = get("consentry-ask.wasm");
     wasm.catch(() => {}); // load() reports it; nothing unhandled if the module fails first
     return (askPart = import(new URL("consentry-ask.js", base)).then((m) => m.load(wasm)));
   };
@@ -54,18 +57,13 @@ const CONFIG = 'script[type="application/json" i]#consentry-config';
   publish(api);
   // The prelude answers only to a script tag whose file is consentry.js.
   if (claim && !tell) console.error("consentry: the prelude did not accept this script; what it holds stays held");
-  // Fetching and compiling start now, in parallel with the rest of the page.
-  try {
-    // The wasm compiles while it streams in.
-    const wasm = fetch(new URL((me && me.dataset.consentryWasm) || "consentry.wasm", base));
-    core = initGate({ module_or_path: wasm }).then(() => ({ start }));
-  } catch (e) {
-    core = Promise.reject(e);
-  }
+  // Fetching and compiling start now, in parallel with the rest of the
+  // page: the wasm compiles while it streams in.
+  const core = initGate({ module_or_path: get((me && me.dataset.consentryWasm) || "consentry.wasm") });
   core.catch(() => {}); // reported once, below
   (async () => {
     await domReady();
-    const { start } = await core;
+    await core;
     // The core reads the page's config itself (the first JSON script with
     // that id; src/web/dom.rs), and warns about every other element.
     const started = start(undefined, "#consentry-config", hook);
