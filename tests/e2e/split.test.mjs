@@ -44,6 +44,13 @@ async function returning(choice = "reject-all") {
   return v;
 }
 
+/** Waits until the ask part has been fetched, then checks that nothing opened. */
+async function fetchedOpeningNothing(t, files, message) {
+  await t.page.waitForFunction(() => performance.getEntriesByType("resource").some((e) => e.name.endsWith("/consentry-ask.wasm")));
+  assert.deepEqual(files(), [...GATE, ...ASK].sort());
+  assert.equal(await t.page.locator('[data-consentry="preferences"]').count(), 0, message);
+}
+
 describe("the gate and the ask part", () => {
   test("a first visit downloads the gate only, which shows the first layer", async () => {
     const { t, files, fetched } = await visitor();
@@ -93,9 +100,7 @@ describe("the gate and the ask part", () => {
     try {
       await t.goto("/");
       await t.page.locator('[data-consentry="banner"] [data-consentry-action="open-preferences"]').hover();
-      await t.page.waitForFunction(() => performance.getEntriesByType("resource").some((e) => e.name.endsWith("/consentry-ask.wasm")));
-      assert.deepEqual(files(), [...GATE, ...ASK].sort());
-      assert.equal(await t.page.locator('[data-consentry="preferences"]').count(), 0, "hovering opens nothing");
+      await fetchedOpeningNothing(t, files, "hovering opens nothing");
       t.assertNoErrors();
     } finally {
       await t.close();
@@ -112,9 +117,7 @@ describe("the gate and the ask part", () => {
       await settle(300);
       assert.deepEqual(files(), GATE, "focus on Reject all fetches nothing");
       await tabTo(t.page, "open-preferences");
-      await t.page.waitForFunction(() => performance.getEntriesByType("resource").some((e) => e.name.endsWith("/consentry-ask.wasm")));
-      assert.deepEqual(files(), [...GATE, ...ASK].sort());
-      assert.equal(await t.page.locator('[data-consentry="preferences"]').count(), 0, "focus opens nothing");
+      await fetchedOpeningNothing(t, files, "focus opens nothing");
       t.assertNoErrors();
     } finally {
       await t.close();
