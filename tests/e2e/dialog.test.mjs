@@ -176,7 +176,14 @@ describe("first layer", () => {
       let reached = false;
       for (let i = 0; i < stops + 10; i++) {
         await page.keyboard.press("Tab");
-        const r = await page.evaluate(() => {
+        // The demo scrolls smoothly (site.css, unless reduced motion is
+        // asked for): judge where focus ends, once scrolling has stopped.
+        const r = await page.evaluate(async () => {
+          for (let last = NaN, still = 0; still < 3; ) {
+            await new Promise((f) => requestAnimationFrame(f));
+            still = scrollY === last ? still + 1 : 0;
+            last = scrollY;
+          }
           const a = document.activeElement;
           if (!a || a === document.body || a.closest(".cst")) return null;
           const f = a.getBoundingClientRect();
