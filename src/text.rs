@@ -4,26 +4,59 @@
 use crate::config::Config;
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
-/// Every text of the dialog by name, in English and Russian. A config may
-/// override any of them under `[ui.<lang>]` (CONTRACT §6); a text is found by
-/// its name, never by its place in this table.
-const WORDS: [(&str, &str, &str); 40] = [
+/// The words the gate shows, by name, in English and Russian: the first
+/// layer, the reopen control, the live region and the embed placeholders.
+/// A config may override any text under `[ui.<lang>]` (CONTRACT §6); a text
+/// is found by its name, never by its place in a table.
+const FIRST: [(&str, &str, &str); 14] = [
     ("banner_title", "Cookies on this site", "Файлы cookie на этом сайте"),
     (
         "banner_text",
         "We use cookies that keep you signed in and protect the site. With your permission we also use cookies for settings, marketing and analytics. You can change your mind at any time under “Cookie settings” at the bottom of the page.",
         "Мы используем cookie, которые сохраняют вход и защищают сайт. С вашего разрешения мы также используем cookie для настроек, маркетинга и аналитики. Изменить решение можно в любое время кнопкой «Настройки cookie» внизу страницы.",
-    ),
+        ),
     ("policy_link", "Privacy policy", "Политика конфиденциальности"),
     ("accept_all", "Accept all", "Принять все"),
     ("reject_all", "Reject all", "Отклонить все"),
     ("preferences", "Preferences", "Настроить"),
+    ("reopen", "Cookie settings", "Настройки cookie"),
+    ("saved", "Your choices are saved.", "Ваш выбор сохранён."),
+    (
+        "no_memory",
+        "Cookies are blocked in this browser, so your choice applies to this page only.",
+        "Cookie в этом браузере запрещены, поэтому выбор действует только на этой странице.",
+        ),
+    (
+        "placeholder",
+        "This content is from a third party and needs “{}” cookies.",
+        "Это содержимое стороннего сервиса, для него нужны cookie категории «{}».",
+        ),
+    ("placeholder_allow", "Allow {}", "Разрешить «{}»"),
+    ("withdrawn", "Consent withdrawn.", "Согласие отозвано."),
+    (
+        "gpc_banner",
+        "Your browser sends a Global Privacy Control signal, so “Accept all” leaves this off: {}. You can still switch it on in the preferences.",
+        "Ваш браузер передаёт сигнал Global Privacy Control, поэтому «Принять все» не включает: «{}». Включить это можно в настройках.",
+        ),
+    (
+        "amended",
+        "We changed how we use cookies on {}:",
+        "{} мы изменили порядок использования cookie:",
+        ),
+];
+
+/// The words only the ask part shows: the preferences and the account
+/// panel. The gate does not carry them (450 B brotli that a returning
+/// visitor never needs), only their names, in `DIALOG_KEYS`, to check a
+/// config's `[ui.<lang>]` keys.
+#[cfg(any(feature = "ask", feature = "node", not(target_arch = "wasm32")))]
+const DIALOG: [(&str, &str, &str); 26] = [
     ("preferences_title", "Cookie preferences", "Настройки cookie"),
     (
         "preferences_text",
         "Choose which kinds of cookies we may use. You can change this at any time under “Cookie settings”.",
         "Выберите, какие cookie нам можно использовать. Изменить выбор можно в любое время кнопкой «Настройки cookie».",
-    ),
+        ),
     ("save", "Save choices", "Сохранить выбор"),
     ("close", "Close", "Закрыть"),
     ("required", "Always on", "Всегда включены"),
@@ -31,30 +64,17 @@ const WORDS: [(&str, &str, &str); 40] = [
         "required_note",
         "Needed for the site to work; no consent is asked for these.",
         "Нужны для работы сайта; согласие на них не требуется.",
-    ),
+        ),
     (
         "gpc_note",
         "Your browser sent a Global Privacy Control signal, so this stays off unless you switch it on here.",
         "Ваш браузер передал сигнал Global Privacy Control, поэтому эта категория выключена, пока вы не включите её здесь.",
-    ),
+        ),
     ("cookies_summary", "Cookies in this category", "Cookie этой категории"),
     ("cookie_name", "Name", "Название"),
     ("cookie_provider", "Provider", "Поставщик"),
     ("cookie_purpose", "Purpose", "Назначение"),
     ("cookie_duration", "Duration", "Срок хранения"),
-    ("reopen", "Cookie settings", "Настройки cookie"),
-    ("saved", "Your choices are saved.", "Ваш выбор сохранён."),
-    (
-        "no_memory",
-        "Cookies are blocked in this browser, so your choice applies to this page only.",
-        "Cookie в этом браузере запрещены, поэтому выбор действует только на этой странице.",
-    ),
-    (
-        "placeholder",
-        "This content is from a third party and needs “{}” cookies.",
-        "Это содержимое стороннего сервиса, для него нужны cookie категории «{}».",
-    ),
-    ("placeholder_allow", "Allow {}", "Разрешить «{}»"),
     ("record_title", "Your consent record", "Запись о вашем согласии"),
     ("record_id", "Consent ID", "Идентификатор согласия"),
     ("record_given", "First decision", "Первое решение"),
@@ -72,28 +92,56 @@ const WORDS: [(&str, &str, &str); 40] = [
         "record_nothing",
         "You have not allowed any optional cookies, so there is no consent to withdraw.",
         "Вы не разрешили ни одной необязательной категории cookie, поэтому отзывать нечего.",
-    ),
-    ("withdrawn", "Consent withdrawn.", "Согласие отозвано."),
-    (
-        "gpc_banner",
-        "Your browser sends a Global Privacy Control signal, so “Accept all” leaves this off: {}. You can still switch it on in the preferences.",
-        "Ваш браузер передаёт сигнал Global Privacy Control, поэтому «Принять все» не включает: «{}». Включить это можно в настройках.",
-    ),
-    (
-        "amended",
-        "We changed how we use cookies on {}:",
-        "{} мы изменили порядок использования cookie:",
-    ),
+        ),
+];
+
+/// The names in `DIALOG`, for the gate alone (where `DIALOG` is not); a test
+/// keeps the two the same.
+#[cfg(any(
+    test,
+    not(any(feature = "ask", feature = "node", not(target_arch = "wasm32")))
+))]
+const DIALOG_KEYS: [&str; 26] = [
+    "preferences_title",
+    "preferences_text",
+    "save",
+    "close",
+    "required",
+    "required_note",
+    "gpc_note",
+    "cookies_summary",
+    "cookie_name",
+    "cookie_provider",
+    "cookie_purpose",
+    "cookie_duration",
+    "record_title",
+    "record_id",
+    "record_given",
+    "record_updated",
+    "record_method",
+    "record_revision",
+    "method_accept_all",
+    "method_reject_all",
+    "method_custom",
+    "method_account",
+    "export",
+    "withdraw",
+    "record_none",
+    "record_nothing",
 ];
 
 /// Whether `key` names a dialog text a config may override.
 pub fn is_key(key: &str) -> bool {
-    WORDS.iter().any(|w| w.0 == key)
+    keys().any(|k| k == key)
 }
 
-/// The names of every dialog text, in table order (for docs and tests).
+/// The names of every text, the gate's first (for docs and tests).
 pub fn keys() -> impl Iterator<Item = &'static str> {
-    WORDS.iter().map(|w| w.0)
+    #[cfg(any(feature = "ask", feature = "node", not(target_arch = "wasm32")))]
+    let dialog = DIALOG.iter().map(|w| w.0);
+    #[cfg(not(any(feature = "ask", feature = "node", not(target_arch = "wasm32"))))]
+    let dialog = DIALOG_KEYS.iter().copied();
+    FIRST.iter().map(|w| w.0).chain(dialog)
 }
 
 /// The dialog's words for one language: built-in English or Russian, with
@@ -116,13 +164,17 @@ impl Words {
         }
     }
 
-    /// The text named `key`; "" for a name that is not in the table.
+    /// The text named `key`; "" for a name that is in no table (and, in
+    /// the gate, for the ask part's words, which it never shows).
     pub fn get(&self, key: &str) -> &str {
         if let Some((_, v)) = self.overrides.iter().find(|(k, _)| k == key) {
             return v;
         }
-        WORDS
-            .iter()
+        #[cfg(any(feature = "ask", feature = "node", not(target_arch = "wasm32")))]
+        let rows = FIRST.iter().chain(DIALOG.iter());
+        #[cfg(not(any(feature = "ask", feature = "node", not(target_arch = "wasm32"))))]
+        let rows = FIRST.iter();
+        rows.clone()
             .find(|w| w.0 == key)
             .map_or("", |w| if self.ru { w.2 } else { w.1 })
     }
@@ -211,9 +263,15 @@ mod tests {
 
     #[test]
     fn tables_are_complete() {
-        assert!(WORDS.iter().all(|w| !w.1.is_empty() && !w.2.is_empty()));
-        for (i, w) in WORDS.iter().enumerate() {
-            assert!(!WORDS[..i].iter().any(|x| x.0 == w.0), "{} twice", w.0);
+        let all: Vec<_> = FIRST.iter().chain(DIALOG.iter()).collect();
+        assert_eq!(all.len(), 40);
+        assert!(all.iter().all(|w| !w.1.is_empty() && !w.2.is_empty()));
+        // The gate knows the ask part's words by these names alone.
+        let names: Vec<&str> = DIALOG.iter().map(|w| w.0).collect();
+        assert_eq!(names, DIALOG_KEYS);
+        assert_eq!(keys().count(), all.len());
+        for (i, w) in all.iter().enumerate() {
+            assert!(!all[..i].iter().any(|x| x.0 == w.0), "{} twice", w.0);
             // A placeholder in one language is a placeholder in the other.
             assert_eq!(w.1.contains("{}"), w.2.contains("{}"), "{}", w.0);
         }

@@ -15,10 +15,15 @@ export function defaultConfig() {
 /** Every dialog text as [name, English, Russian], in src/text.rs order. */
 export function builtinWords() {
   const src = readFileSync(join(ROOT, "src", "text.rs"), "utf8");
-  const table = src.slice(src.indexOf("const WORDS"), src.indexOf("];", src.indexOf("const WORDS")));
-  const strings = [...table.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]);
   const out = [];
-  for (let i = 0; i + 2 < strings.length; i += 3) out.push(strings.slice(i, i + 3));
+  // The gate's table and the ask part's, each of (name, English, Russian).
+  for (const name of ["FIRST", "DIALOG"]) {
+    const at = src.indexOf(`const ${name}:`);
+    if (at < 0) throw new Error(`src/text.rs has no const ${name}`);
+    const table = src.slice(src.indexOf("= [", at), src.indexOf("];", at));
+    const strings = [...table.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]);
+    for (let i = 0; i + 2 < strings.length; i += 3) out.push(strings.slice(i, i + 3));
+  }
   return out;
 }
 

@@ -67,12 +67,17 @@ test("it refuses what the wasm validator refuses (config.rs cases)", () => {
   for (const [why, config] of Object.entries(good)) assert.deepEqual(check(config), [], why);
 });
 
-test("the schema's dialog text keys are text.rs WORDS names, and the .d.ts UiKey lists the same", () => {
+test("the schema's dialog text keys are text.rs FIRST and DIALOG names, and the .d.ts UiKey lists the same", () => {
   const rs = readFileSync(join(ROOT, "src", "text.rs"), "utf8");
-  // Each WORDS entry opens with its name: `("name",` or `(\n        "name",`.
-  const block = rs.slice(rs.indexOf("const WORDS"), rs.indexOf("];", rs.indexOf("const WORDS")));
-  assert.ok(block, "src/text.rs has const WORDS");
-  const keys = [...block.matchAll(/\(\s*"([a-z_]+)",/g)].map((m) => m[1]).sort();
+  // Each entry of the two word tables (the gate's and the ask part's) opens
+  // with its name: `("name",` or `(\n        "name",`.
+  const table = (name) => {
+    const at = rs.indexOf(`const ${name}:`);
+    assert.ok(at >= 0, `src/text.rs has const ${name}`);
+    return [...rs.slice(at, rs.indexOf("];", at)).matchAll(/\(\s*"([a-z_]+)",/g)].map((m) => m[1]);
+  };
+  const keys = [...table("FIRST"), ...table("DIALOG")].sort();
+  assert.equal(keys.length, 40);
   assert.ok(keys.includes("withdraw") && keys.includes("banner_title"), keys.join());
   assert.deepEqual([...schema.definitions.uiKey.enum].sort(), keys);
   const dts = readFileSync(join(ROOT, "src", "js", "consentry.d.ts"), "utf8");
