@@ -19,6 +19,7 @@ import { after, before, describe, test } from "node:test";
 import { checkBudget, readBudget } from "../../scripts/budget.mjs";
 import { FIRST_VISIT, PARTS } from "../../scripts/build.mjs";
 import { ROOT, freshPage, launch, startServer } from "./harness.mjs";
+import { builtinWords } from "./policy-shared.mjs";
 
 const DIST = process.env.CONSENTRY_DIST ?? join(ROOT, "dist");
 const BUDGET_FILE = join(ROOT, "bench", "size-budget.json");
@@ -48,6 +49,30 @@ describe("size budget", () => {
       const body = readFileSync(join(DIST, f)).toString("latin1");
       for (const x of paths) assert.ok(!body.includes(x), `dist/${f} contains ${x}`);
     }
+  });
+
+  test("the gate carries only its own words; the preferences' words come with the ask part", () => {
+    const gate = readFileSync(join(DIST, "consentry.wasm"));
+    const ask = readFileSync(join(DIST, "consentry-ask.wasm"));
+    const src = readFileSync(join(ROOT, "src", "text.rs"), "utf8");
+    const dialog = new Set([...src.slice(src.indexOf("const DIALOG:"), src.indexOf("];", src.indexOf("const DIALOG:"))).matchAll(/\(\s*"([a-z_]+)",/g)].map((m) => m[1]));
+    assert.equal(dialog.size, 26, "src/text.rs DIALOG");
+    const has = (wasm, text) => wasm.includes(Buffer.from(text, "utf8"));
+    const words = builtinWords();
+    const checked = { gate: 0, ask: 0 };
+    const gateTexts = new Set(words.filter(([name]) => !dialog.has(name)).flatMap(([, en, ru]) => [en, ru]));
+    for (const [name, en, ru] of words) {
+      // Short words ("Name", "Close") may also be spelled elsewhere, and a
+      // text both tables share ("Настройки cookie") is the gate's too; the
+      // rest are one table's alone.
+      const own = (x) => x.length >= 12 && (!dialog.has(name) || !gateTexts.has(x));
+      for (const text of [en, ru].filter(own)) {
+        assert.ok(has(ask, text), `consentry-ask.wasm lacks ${name}: ${text}`);
+        assert.equal(has(gate, text), !dialog.has(name), `consentry.wasm and ${name}: ${text}`);
+        checked[dialog.has(name) ? "ask" : "gate"]++;
+      }
+    }
+    assert.ok(checked.ask >= 30 && checked.gate >= 20, JSON.stringify(checked));
   });
 
   describe("the budget counts what a browser really fetches", () => {
