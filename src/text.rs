@@ -14,7 +14,7 @@ const FIRST: [(&str, &str, &str); 14] = [
         "banner_text",
         "We use cookies that keep you signed in and protect the site. With your permission we also use cookies for settings, marketing and analytics. You can change your mind at any time under “Cookie settings” at the bottom of the page.",
         "Мы используем cookie, которые сохраняют вход и защищают сайт. С вашего разрешения мы также используем cookie для настроек, маркетинга и аналитики. Изменить решение можно в любое время кнопкой «Настройки cookie» внизу страницы.",
-        ),
+    ),
     ("policy_link", "Privacy policy", "Политика конфиденциальности"),
     ("accept_all", "Accept all", "Принять все"),
     ("reject_all", "Reject all", "Отклонить все"),
@@ -25,24 +25,24 @@ const FIRST: [(&str, &str, &str); 14] = [
         "no_memory",
         "Cookies are blocked in this browser, so your choice applies to this page only.",
         "Cookie в этом браузере запрещены, поэтому выбор действует только на этой странице.",
-        ),
+    ),
     (
         "placeholder",
         "This content is from a third party and needs “{}” cookies.",
         "Это содержимое стороннего сервиса, для него нужны cookie категории «{}».",
-        ),
+    ),
     ("placeholder_allow", "Allow {}", "Разрешить «{}»"),
     ("withdrawn", "Consent withdrawn.", "Согласие отозвано."),
     (
         "gpc_banner",
         "Your browser sends a Global Privacy Control signal, so “Accept all” leaves this off: {}. You can still switch it on in the preferences.",
         "Ваш браузер передаёт сигнал Global Privacy Control, поэтому «Принять все» не включает: «{}». Включить это можно в настройках.",
-        ),
+    ),
     (
         "amended",
         "We changed how we use cookies on {}:",
         "{} мы изменили порядок использования cookie:",
-        ),
+    ),
 ];
 
 /// The words only the ask part shows: the preferences and the account
@@ -56,7 +56,7 @@ const DIALOG: [(&str, &str, &str); 26] = [
         "preferences_text",
         "Choose which kinds of cookies we may use. You can change this at any time under “Cookie settings”.",
         "Выберите, какие cookie нам можно использовать. Изменить выбор можно в любое время кнопкой «Настройки cookie».",
-        ),
+    ),
     ("save", "Save choices", "Сохранить выбор"),
     ("close", "Close", "Закрыть"),
     ("required", "Always on", "Всегда включены"),
@@ -64,12 +64,12 @@ const DIALOG: [(&str, &str, &str); 26] = [
         "required_note",
         "Needed for the site to work; no consent is asked for these.",
         "Нужны для работы сайта; согласие на них не требуется.",
-        ),
+    ),
     (
         "gpc_note",
         "Your browser sent a Global Privacy Control signal, so this stays off unless you switch it on here.",
         "Ваш браузер передал сигнал Global Privacy Control, поэтому эта категория выключена, пока вы не включите её здесь.",
-        ),
+    ),
     ("cookies_summary", "Cookies in this category", "Cookie этой категории"),
     ("cookie_name", "Name", "Название"),
     ("cookie_provider", "Provider", "Поставщик"),
@@ -92,7 +92,7 @@ const DIALOG: [(&str, &str, &str); 26] = [
         "record_nothing",
         "You have not allowed any optional cookies, so there is no consent to withdraw.",
         "Вы не разрешили ни одной необязательной категории cookie, поэтому отзывать нечего.",
-        ),
+    ),
 ];
 
 /// The names in `DIALOG`, for the gate alone (where `DIALOG` is not); a test
@@ -171,11 +171,10 @@ impl Words {
             return v;
         }
         #[cfg(any(feature = "ask", feature = "node", not(target_arch = "wasm32")))]
-        let rows = FIRST.iter().chain(DIALOG.iter());
+        let mut rows = FIRST.iter().chain(DIALOG.iter());
         #[cfg(not(any(feature = "ask", feature = "node", not(target_arch = "wasm32"))))]
-        let rows = FIRST.iter();
-        rows.clone()
-            .find(|w| w.0 == key)
+        let mut rows = FIRST.iter();
+        rows.find(|w| w.0 == key)
             .map_or("", |w| if self.ru { w.2 } else { w.1 })
     }
 

@@ -12,7 +12,10 @@ export function defaultConfig() {
   return JSON.parse(JSON.stringify(parse(readFileSync(join(ROOT, "categories.toml"), "utf8"))));
 }
 
-/** Every dialog text as [name, English, Russian], in src/text.rs order. */
+/**
+ * Every dialog text as [name, English, Russian, table], in src/text.rs
+ * order; table is "FIRST" (the gate's words) or "DIALOG" (the ask part's).
+ */
 export function builtinWords() {
   const src = readFileSync(join(ROOT, "src", "text.rs"), "utf8");
   const out = [];
@@ -22,7 +25,7 @@ export function builtinWords() {
     if (at < 0) throw new Error(`src/text.rs has no const ${name}`);
     const table = src.slice(src.indexOf("= [", at), src.indexOf("];", at));
     const strings = [...table.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]);
-    for (let i = 0; i + 2 < strings.length; i += 3) out.push(strings.slice(i, i + 3));
+    for (let i = 0; i + 2 < strings.length; i += 3) out.push([...strings.slice(i, i + 3), name]);
   }
   return out;
 }
