@@ -81,22 +81,9 @@ fn actions_styled(ask: &Ask, which: &[&str], class: &str) -> Res<Element> {
     Ok(row)
 }
 
-/// The action named by the clicked control, if any. Only genuine user
-/// events count: a script cannot click "accept" for the visitor.
+/// The action named by the clicked control, if any.
 fn on_action(ask: &Rc<Ask>, e: &Event) {
-    if !e.is_trusted() {
-        return;
-    }
-    let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
-        return;
-    };
-    let control = ask
-        .ui
-        .read()
-        .controls
-        .iter()
-        .find(|c| c.contains(Some(&target)))
-        .cloned();
+    let control = dom::clicked(e, &ask.ui.read().controls);
     let Some(control) = control else {
         return;
     };

@@ -4,7 +4,7 @@
 use alloc::string::String;
 use core::cell::{Ref, RefCell, RefMut};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element, HtmlElement, Window};
+use web_sys::{Document, Element, Event, HtmlElement, Window};
 
 pub type Res<T> = Result<T, JsValue>;
 
@@ -128,6 +128,16 @@ pub fn inline_config() -> Option<String> {
 }
 
 /// Moves focus to `e`, if it can take it.
+/// Which of `controls` a click landed in. Only genuine user events count:
+/// a script cannot click "accept" for the visitor (it has the API).
+pub fn clicked(e: &Event, controls: &[Element]) -> Option<Element> {
+    if !e.is_trusted() {
+        return None;
+    }
+    let target = e.target()?.dyn_into::<Element>().ok()?;
+    controls.iter().find(|c| c.contains(Some(&target))).cloned()
+}
+
 pub fn focus(e: &Element) {
     if let Ok(h) = html(e) {
         swallow!("consentry: focus refused", h.focus());

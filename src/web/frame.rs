@@ -113,22 +113,8 @@ pub fn mount(app: &Rc<App>) -> Res<bool> {
 }
 
 /// The action named by the clicked control, if it is one of the gate's.
-/// Only genuine user events count: a script cannot click "accept" for the
-/// visitor (it has the API).
 fn on_action(app: &Rc<App>, e: &Event) {
-    if !e.is_trusted() {
-        return;
-    }
-    let Some(target) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
-        return;
-    };
-    let control = app
-        .frame
-        .read()
-        .controls
-        .iter()
-        .find(|c| c.contains(Some(&target)))
-        .cloned();
+    let control = dom::clicked(e, &app.frame.read().controls);
     let Some(control) = control else {
         return;
     };
