@@ -6,7 +6,6 @@
 //! No `RefCell` borrow is ever held while calling out to the page: events,
 //! inline scripts and focus changes can call straight back into the API.
 
-use alloc::collections::VecDeque;
 use alloc::rc::{Rc, Weak};
 use alloc::{string::String, vec::Vec};
 use core::cell::{Cell, RefCell};
@@ -38,7 +37,9 @@ pub struct App {
     /// The JS entry's hook to the ask part (`frame::ask`).
     pub hook: js_sys::Function,
     pub listeners: RefCell<Vec<Listener>>,
-    pub queue: RefCell<VecDeque<Element>>,
+    /// Allowed scripts waiting to run, first in first out. Short: a `Vec`
+    /// costs less to ship than a `VecDeque`.
+    pub queue: RefCell<Vec<Element>>,
     pub running: Cell<bool>,
     pub waiting: RefCell<Vec<Listener>>,
     /// The external script being fetched (its live copy, its gated original).
@@ -85,7 +86,7 @@ impl App {
             frame: RefCell::new(Frame::default()),
             hook,
             listeners: RefCell::new(Vec::new()),
-            queue: RefCell::new(VecDeque::new()),
+            queue: RefCell::new(Vec::new()),
             running: Cell::new(false),
             waiting: RefCell::new(Vec::new()),
             flight: RefCell::new(None),

@@ -91,7 +91,7 @@ pub fn sweep(app: &Rc<App>, root: &Element) {
     {
         if e.tag_name().eq_ignore_ascii_case("script") {
             if is_allowed(app, &e) {
-                app.queue.write().push_back(e);
+                app.queue.write().push(e);
             }
         } else {
             later.push(e);
@@ -121,7 +121,10 @@ pub fn run(app: &Rc<App>) {
         }
         // The borrow ends before the script runs: inline scripts execute
         // synchronously on insertion and may call back into the API.
-        let next = app.queue.write().pop_front();
+        let next = {
+            let mut queue = app.queue.write();
+            (!queue.is_empty()).then(|| queue.remove(0))
+        };
         let Some(old) = next else { break };
         if !old.is_connected() || !is_allowed(app, &old) {
             continue;
