@@ -413,8 +413,11 @@ fn rewrap(app: &Rc<App>, s: Shown) -> Res<()> {
         // A frame's page keeps running when its `src` goes: a fresh copy
         // without it takes its place (given its source, the copy would
         // load the page again), and the old frame unloads with its page.
+        // The sources move on the frame itself before it is copied: the
+        // prelude watches cloneNode, and a copy made with its `src` would
+        // lose it to the prelude's hold instead of keeping it in `data-src`.
+        swap(&e, false)?;
         let copy: Element = e.clone_node()?.unchecked_into();
-        swap(&copy, false)?;
         let focused = dom::document()?.active_element().is_some_and(|a| a == e);
         e.replace_with_with_node_1(&copy)?;
         placeholder(app, &copy)?;

@@ -281,6 +281,45 @@ describe("prelude: a tag manager without consent markup", () => {
       assert.deepEqual(r.filter((x) => x.endsWith(":early")), runs("early"));
       assert.deepEqual(r.filter((x) => x.endsWith(":late")).sort(), runs("late").sort());
     }));
+
+  test("a released frame taken back on withdrawal comes back, visible, with a later consent", () =>
+    visit(async (t) => {
+      await openTagManager(t);
+      await t.page.click(action("accept-all"));
+      await t.page.waitForFunction(() => (window.__ran || []).length >= 6);
+      await settle(300);
+      const videos = ["early", "late"].flatMap((b) => ["prepend", "innerhtml"].map((how) => VIDEO(how, b)));
+      assertEach(t, videos, 1, "after accept-all");
+      const frames = () =>
+        t.page.evaluate(() =>
+          [...document.querySelectorAll('iframe[title="video"]')].map((f) => ({
+            src: f.getAttribute("src"),
+            dataSrc: f.getAttribute("data-src"),
+            hidden: f.hidden,
+            placeholder: f.previousElementSibling?.getAttribute("data-consentry") === "placeholder",
+          })),
+        );
+
+      // Withdrawn: each frame keeps its address in data-src, behind a notice.
+      await t.page.evaluate(() => window.Consentry.set({ marketing: false }));
+      await settle(300);
+      const taken = await frames();
+      assert.equal(taken.length, 4);
+      for (const f of taken) {
+        assert.equal(f.src, null, "a withdrawn frame kept its src");
+        assert.ok(videos.includes(f.dataSrc), `a withdrawn frame lost its address: ${JSON.stringify(f)}`);
+        assert.ok(f.hidden && f.placeholder, `a withdrawn frame has no notice: ${JSON.stringify(f)}`);
+      }
+
+      // Allowed again: each frame loads once more and is shown, its notice gone.
+      await t.page.evaluate(() => window.Consentry.set({ marketing: true }));
+      await settle(500);
+      for (const f of await frames()) {
+        assert.ok(videos.includes(f.src) && f.dataSrc === null, `a frame did not get its address back: ${JSON.stringify(f)}`);
+        assert.ok(!f.hidden && !f.placeholder, `a frame came back hidden: ${JSON.stringify(f)}`);
+      }
+      assertEach(t, videos, 2, "after consent again");
+    }));
 });
 
 describe("prelude: markup and config", () => {
