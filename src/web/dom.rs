@@ -127,7 +127,6 @@ pub fn inline_config() -> Option<String> {
     found
 }
 
-/// Moves focus to `e`, if it can take it.
 /// Which of `controls` a click landed in. Only genuine user events count:
 /// a script cannot click "accept" for the visitor (it has the API).
 pub fn clicked(e: &Event, controls: &[Element]) -> Option<Element> {
@@ -138,6 +137,7 @@ pub fn clicked(e: &Event, controls: &[Element]) -> Option<Element> {
     controls.iter().find(|c| c.contains(Some(&target))).cloned()
 }
 
+/// Moves focus to `e`, if it can take it.
 pub fn focus(e: &Element) {
     if let Ok(h) = html(e) {
         swallow!("consentry: focus refused", h.focus());
