@@ -138,8 +138,11 @@ export interface Consentry {
  * `window.Consentry`).
  *
  * `config` follows the categories.toml schema (`consentry/schema.json`);
- * without it the built-in categories are used. A bad config rejects with an
- * Error naming the key path, e.g. `init(config): categories[0].id: ...`.
+ * without it the page's `<script type="application/json"
+ * id="consentry-config">` is read, as the script tag reads it, and without
+ * that the built-in categories are used. A bad config rejects with an
+ * Error naming the key path, e.g. `init(config): categories[0].id: ...`
+ * (`#consentry-config: ...` for the page's block).
  * Later calls return the same promise, whatever they pass. Importing is safe
  * during server rendering; calling init there rejects.
  */

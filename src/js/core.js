@@ -276,6 +276,12 @@ export function style(css) {
 }
 
 /**
+ * The page's config block: the first JSON script with that id, the element
+ * the core reads (src/web/dom.rs), never another that merely carries the id.
+ */
+export const CONFIG = 'script[type="application/json" i]#consentry-config';
+
+/**
  * On a signed-in page (`ledger.account` in the config text) of a device
  * without a decision, the first layer waits for the account's answer, so a
  * visitor who decided on another device is not shown it for a moment:

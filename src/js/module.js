@@ -4,7 +4,7 @@
 import loadWasm, { start } from "../../target/wbg/gate/consentry.js";
 import wasmText from "../../target/wbg/gate/consentry_bg.wasm";
 import { wasmBytes } from "./bytes.js";
-import { domReady, facade, FAILED, holdForAccount, ours, publish, taken } from "./core.js";
+import { CONFIG, domReady, facade, FAILED, holdForAccount, ours, publish, taken } from "./core.js";
 import { ledger } from "./ledger.js";
 
 let instance;
@@ -12,7 +12,9 @@ let instance;
 /**
  * Starts consentry (once per page) and resolves to the Consentry API.
  * `config` follows the categories.toml schema as a plain object; without it
- * the built-in categories are used. Calling init again returns the same
+ * the page's `<script type="application/json" id="consentry-config">` is
+ * read, as the script tag reads it, and without that the built-in
+ * categories are used. Calling init again returns the same
  * instance once one has started; after a rejected init (a bad config), a
  * later init starts afresh.
  */
@@ -56,11 +58,16 @@ export function init(config) {
   const starting = (async () => {
     await loadWasm({ module_or_path: wasmBytes(wasmText) });
     await domReady();
-    const core = start(json, "init(config)", hook);
+    // Without a config, the page's own config block counts, as it does for
+    // the script tag: an account area that imports consentry on a site
+    // whose pages carry the block must run the same categories.
+    const inline = json === undefined ? document.querySelector(CONFIG)?.textContent : undefined;
+    const core = start(json, json === undefined ? "#consentry-config" : "init(config)", hook);
     settle(core);
+    const text = json ?? inline;
     // In the same task as the start: the first layer never paints before it.
-    const release = holdForAccount(json ?? "", api);
-    ledgerConfig(json).then((text) => (text ? ledger(text, api, core, release) : release()), release);
+    const release = holdForAccount(text ?? "", api);
+    ledgerConfig(text).then((text) => (text ? ledger(text, api, core, release) : release()), release);
     return api;
   })();
   starting.catch(fail);

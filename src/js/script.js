@@ -8,7 +8,7 @@
 // A site that wants the round trip back adds
 //   <link rel="preload" href=".../consentry.wasm" as="fetch" crossorigin>
 // to its <head>, so the wasm downloads in parallel with the script.
-import { domReady, facade, holdForAccount, ours, publish, taken } from "./core.js";
+import { CONFIG, domReady, facade, holdForAccount, ours, publish, taken } from "./core.js";
 // The gate's glue is bundled into this file: one request less than a
 // separate module, and the wasm's download starts as this script runs.
 import initGate, { start } from "../../target/wbg/gate/consentry.js";
@@ -22,7 +22,6 @@ const claim = window.__consentryPrelude;
 const tell = typeof claim === "function" ? claim((id) => allowed(id)) : undefined;
 const me = document.currentScript;
 const base = me && me.src ? me.src : document.baseURI;
-const CONFIG = 'script[type="application/json" i]#consentry-config';
 
 (() => {
   // The gate (this script and consentry.wasm) runs every page and shows
