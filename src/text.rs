@@ -12,8 +12,8 @@ const FIRST: [(&str, &str, &str); 14] = [
     ("banner_title", "Cookies on this site", "Файлы cookie на этом сайте"),
     (
         "banner_text",
-        "We use cookies that keep you signed in and protect the site. With your permission we also use cookies for settings, marketing and analytics. You can change your mind at any time under “Cookie settings” at the bottom of the page.",
-        "Мы используем cookie, которые сохраняют вход и защищают сайт. С вашего разрешения мы также используем cookie для настроек, маркетинга и аналитики. Изменить решение можно в любое время кнопкой «Настройки cookie» внизу страницы.",
+        "We use cookies that the site needs to work. With your permission we also use other cookies, each kind described under “Preferences”. You can change your mind at any time under “Cookie settings” at the bottom of the page.",
+        "Мы используем cookie, без которых сайт не работает. С вашего разрешения мы также используем другие cookie; каждый их вид описан в разделе «Настроить». Изменить решение можно в любое время кнопкой «Настройки cookie» внизу страницы.",
     ),
     ("policy_link", "Privacy policy", "Политика конфиденциальности"),
     ("accept_all", "Accept all", "Принять все"),

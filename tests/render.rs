@@ -317,6 +317,26 @@ fn every_built_in_language_renders() {
     let _ = render::Visitor::default();
 }
 
+/// The built-in summary names no kind of cookie: a site with its own
+/// categories must not be told it uses "settings, marketing and analytics".
+/// The built-in config names its own kinds under `[ui.<lang>]`.
+#[test]
+fn the_built_in_summary_fits_any_categories() {
+    let own = config(
+        r#"{"languages":["en","ru"],"categories":[{"id":"n","title":"N","required":true},{"id":"video","title":"Video"}]}"#,
+    );
+    let built_in = config(consentry::DEFAULT_CONFIG);
+    for (lang, names_kinds) in [
+        ("en", "cookies for settings, marketing and analytics"),
+        ("ru", "cookie для настроек, маркетинга и аналитики"),
+    ] {
+        let html = banner(&own, lang, &Visitor::default());
+        assert!(!html.contains(names_kinds), "{lang}: {html}");
+        assert!(html.contains("“Cookie settings”") || html.contains("«Настройки cookie»"), "{lang}: {html}");
+        assert!(banner(&built_in, lang, &Visitor::default()).contains(names_kinds), "{lang}");
+    }
+}
+
 proptest! {
     /// Whatever the text, escaping gives back exactly it when parsed, and
     /// leaves nothing that could open a tag or end an attribute.
