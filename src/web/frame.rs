@@ -174,18 +174,21 @@ pub fn show_banner(app: &App) {
         return;
     };
     dom::set_hidden(&banner, false);
-    // Measured when the browser lays the banner out anyway: reading its box
-    // here would force a layout of the whole page before the first paint.
-    let watching = app.frame.read().resize.is_some();
-    if let (false, Some(me)) = (watching, app.rc()) {
-        let weak = Rc::downgrade(&me);
-        let watch = Resize::new(&banner, move || {
-            if let Some(app) = weak.upgrade() {
-                make_room(&app);
-            }
-        });
-        app.frame.write().resize = watch;
-    }
+    watch(app, &banner);
+}
+
+/// Makes room for `target` (see `make_room`) when the browser lays it out
+/// anyway, and whenever its box changes: reading its box here would force a
+/// layout of the whole page before the first paint.
+fn watch(app: &App, target: &Element) {
+    let Some(me) = app.rc() else { return };
+    let weak = Rc::downgrade(&me);
+    let watch = Resize::new(target, move || {
+        if let Some(app) = weak.upgrade() {
+            make_room(&app);
+        }
+    });
+    app.frame.write().resize = watch;
 }
 
 /// Hides the first layer; the reopen control shows when there is a
@@ -202,15 +205,19 @@ pub fn hide_banner(app: &App) {
     show_reopen(app, app.record().is_some());
 }
 
-/// While the banner shows, nothing the visitor focuses may end up under it
-/// (WCAG 2.4.11): `scroll-padding-bottom` on `<html>` makes focus scrolling
-/// stop above the banner, and a spacer at the end of `<body>` lets the last
-/// elements of the page scroll that far. Both go in through the CSSOM
-/// (allowed under a strict CSP) and leave with the banner. The banner is
-/// fixed, so nothing on the page moves.
+/// Nothing the visitor focuses may end up under the banner, or after a
+/// decision under the reopen control (WCAG 2.4.11): `scroll-padding-bottom`
+/// on `<html>` makes focus scrolling stop above whichever shows, and a
+/// spacer at the end of `<body>` lets the last elements of the page scroll
+/// that far. Both go in through the CSSOM (allowed under a strict CSP),
+/// follow the shown one's height and leave with it. Both are fixed, so
+/// nothing on the page moves.
 fn make_room(app: &App) {
-    let Some(banner) = app.frame.read().banner.clone() else {
-        return;
+    // The banner, or after a decision the reopen control: whichever shows.
+    let shown = {
+        let f = app.frame.read();
+        let showing = |e: &Option<Element>| e.clone().filter(|e| !e.has_attribute("hidden"));
+        showing(&f.banner).or_else(|| showing(&f.reopen))
     };
     let (Ok(w), Ok(doc)) = (dom::window(), dom::document()) else {
         return;
@@ -218,15 +225,16 @@ fn make_room(app: &App) {
     let Some(html) = doc.document_element().and_then(|e| dom::html(&e).ok()) else {
         return;
     };
-    let covered = if banner.closest("[hidden]").ok().flatten().is_some() {
-        0
-    } else {
-        let height = w
-            .inner_height()
-            .ok()
-            .and_then(|v| v.as_f64())
-            .unwrap_or(0.0) as i32;
-        height.saturating_sub(dom::html(&banner).map_or(height, |b| b.offset_top()))
+    let covered = match shown {
+        None => 0,
+        Some(e) => {
+            let height = w
+                .inner_height()
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0) as i32;
+            height.saturating_sub(dom::html(&e).map_or(height, |b| b.offset_top()))
+        }
     };
     if covered <= 0 {
         dom::swallow!(
@@ -273,8 +281,12 @@ fn make_room(app: &App) {
 }
 
 pub fn show_reopen(app: &App, show: bool) {
-    if let Some(r) = &app.frame.read().reopen {
-        dom::set_hidden(r, !show);
+    let reopen = app.frame.read().reopen.clone();
+    if let Some(r) = reopen {
+        dom::set_hidden(&r, !show);
+        if show {
+            watch(app, &r);
+        }
     }
 }
 

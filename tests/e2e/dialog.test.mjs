@@ -166,11 +166,9 @@ describe("first layer", () => {
     });
   });
 
-  test("2.4.11: nothing focused with Tab is hidden under the banner, and the room goes with it", async () => {
-    await visit(async (t) => {
-      const { page } = t;
-      await t.goto("/");
-      await page.locator(BANNER).waitFor({ state: "visible" });
+  test("2.4.11: nothing focused with Tab is hidden under the banner or the reopen control", async () => {
+    /** Tabs through the whole page; what focus reached, and where `cover` hid it. */
+    const tabThrough = async (page, cover) => {
       const stops = await page.evaluate(() => document.querySelectorAll("a[href], button:not([hidden]), summary").length);
       const hidden = [];
       let reached = false;
@@ -178,7 +176,7 @@ describe("first layer", () => {
         await page.keyboard.press("Tab");
         // The demo scrolls smoothly (site.css, unless reduced motion is
         // asked for): judge where focus ends, once scrolling has stopped.
-        const r = await page.evaluate(async () => {
+        const r = await page.evaluate(async (cover) => {
           for (let last = NaN, still = 0; still < 3; ) {
             await new Promise((f) => requestAnimationFrame(f));
             still = scrollY === last ? still + 1 : 0;
@@ -187,30 +185,56 @@ describe("first layer", () => {
           const a = document.activeElement;
           if (!a || a === document.body || a.closest(".cst")) return null;
           const f = a.getBoundingClientRect();
-          const b = document.querySelector('[data-consentry="banner"]').getBoundingClientRect();
+          const b = document.querySelector(cover).getBoundingClientRect();
           const overlap = f.bottom > b.top && f.top < b.bottom && f.right > b.left && f.left < b.right;
-          return { id: a.id, text: (a.textContent || "").trim().slice(0, 30), overlap, top: f.top, bannerTop: b.top };
-        });
+          return { id: a.id, text: (a.textContent || "").trim().slice(0, 30), overlap, top: f.top, coverTop: b.top };
+        }, cover);
         if (!r) continue;
         if (r.id === "cookie-settings-link") reached = true;
         if (r.overlap) hidden.push(r);
       }
-      assert.ok(reached, "Tab reached the footer's Cookie settings link at the bottom of the page");
-      assert.deepEqual(hidden, [], "focused elements overlapping the banner");
-
-      await page.locator(`${BANNER} ${action("reject-all")}`).click();
-      const left = await page.evaluate(() => ({
+      return { reached, hidden };
+    };
+    const room = (page) =>
+      page.evaluate(() => ({
         padding: document.documentElement.style.scrollPaddingBottom,
         spacer: document.querySelectorAll('[data-consentry="spacer"]').length,
       }));
-      assert.deepEqual(left, { padding: "", spacer: 0 }, "scroll padding and spacer leave with the banner");
-      // The room is measured when the browser lays the banner out (a
-      // ResizeObserver), so it is in place by the next frame, not at once.
+    const nextFrames = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await visit(async (t) => {
+      const { page } = t;
+      await t.goto("/");
+      await page.locator(BANNER).waitFor({ state: "visible" });
+      const banner = await tabThrough(page, BANNER);
+      assert.ok(banner.reached, "Tab reached the footer's Cookie settings link at the bottom of the page");
+      assert.deepEqual(banner.hidden, [], "focused elements overlapping the banner");
+      const bannerRoom = await room(page);
+
+      // After a decision the room is the reopen control's, on a phone too.
+      await page.locator(`${BANNER} ${action("reject-all")}`).click();
+      await page.setViewportSize({ width: 320, height: 640 });
+      await nextFrames(page);
+      const pill = await room(page);
+      assert.equal(pill.spacer, 1, "the reopen control keeps a spacer");
+      assert.ok(parseInt(pill.padding) > 24 && parseInt(pill.padding) < parseInt(bannerRoom.padding), `room for the reopen control: ${JSON.stringify({ pill, bannerRoom })}`);
+      await page.evaluate(() => scrollTo(0, 0));
+      await page.locator("body").focus();
+      const reopen = await tabThrough(page, '[data-consentry="reopen"]');
+      assert.ok(reopen.reached, "Tab reached the footer's Cookie settings link on a phone");
+      assert.deepEqual(reopen.hidden, [], "focused elements overlapping the reopen control");
+
+      // The room follows whichever shows, and goes when neither does.
       await page.evaluate(() => window.Consentry.show());
-      const room = await page.waitForFunction(
-        () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(document.documentElement.style.scrollPaddingBottom)))),
-      );
-      assert.match(await room.jsonValue(), /^\d+px$/, "show() makes room again by the next frame");
+      await nextFrames(page);
+      assert.ok(parseInt((await room(page)).padding) > parseInt(pill.padding), "show() makes the banner's room again by the next frame");
+      await page.evaluate(() => window.Consentry.hide());
+      await nextFrames(page);
+      assert.deepEqual(await room(page), pill, "hide() gives the room back to the reopen control");
+      await page.evaluate(() => window.Consentry.reset());
+      await nextFrames(page);
+      await page.evaluate(() => window.Consentry.hide());
+      await nextFrames(page);
+      assert.deepEqual(await room(page), { padding: "", spacer: 0 }, "no banner and no reopen control: no room kept");
     });
   });
 
