@@ -223,7 +223,20 @@ fn cookie_table(ask: &Ask, c: &crate::config::Category) -> Res<Element> {
     crate::error::push_num(&mut summary, c.cookies.len() as u64);
     summary.push(')');
     add(&details, &el("summary", &[], &summary)?)?;
-    let wrap = el("div", &[("class", "cst-table-wrap")], "")?;
+    // On a narrow screen the table scrolls sideways inside this box: a named
+    // region in the Tab order, so a keyboard can scroll it and a screen
+    // reader says whose cookies it holds.
+    let label = dom::cat(&[c.title.get(&ask.lang, fb), ": ", w.get("cookies_summary")]);
+    let wrap = el(
+        "div",
+        &[
+            ("class", "cst-table-wrap"),
+            ("role", "region"),
+            ("tabindex", "0"),
+            ("aria-label", &label),
+        ],
+        "",
+    )?;
     let table = el("table", &[("class", "cst-table")], "")?;
     let head = el("tr", &[], "")?;
     for key in [

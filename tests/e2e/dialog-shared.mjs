@@ -110,5 +110,47 @@ export function axeSuite(lang) {
         );
       });
     }
+
+    test(`on a 320 px screen: nothing cut off, scrolling tables reachable (${lang})`, async () => {
+      const pages = lang === "en" ? {} : { "/": pageVariant(INDEX, { lang: "ru-RU" }), "/account": pageVariant(ACCOUNT, { lang: "ru" }) };
+      // Every label and "Always on" shown whole: no box narrower than its text.
+      const cut = (page) =>
+        page.evaluate(() =>
+          [...document.querySelectorAll(".cst button, .cst-ph button, .cst .cst-always, .cst summary")]
+            .filter((e) => e.getClientRects().length && e.scrollWidth > e.clientWidth + 1)
+            .map((e) => `${e.textContent.trim()}: ${e.scrollWidth} > ${e.clientWidth}`),
+        );
+      await visit(
+        async (t) => {
+          const { page } = t;
+          await t.goto("/");
+          await page.locator(BANNER).waitFor({ state: "visible" });
+          assert.deepEqual(await cut(page), [], "banner");
+          assert.deepEqual(await axe(page, BANNER), [], "banner");
+          await page.locator(`${BANNER} ${action("open-preferences")}`).click();
+          await page.locator(PREFERENCES).waitFor({ state: "visible" });
+          for (const s of await page.locator(`${PREFERENCES} details summary`).all()) await s.click();
+          assert.deepEqual(await cut(page), [], "preferences");
+          assert.deepEqual(await axe(page, PREFERENCES), [], "preferences, every cookie table open");
+          await page.locator(`${PREFERENCES} ${action("reject-all")}`).click();
+          // The embed's notice: its button whole and inside the site's frame.
+          const notice = await page.evaluate(() => {
+            const n = document.querySelector(".cst-ph");
+            n.scrollIntoView();
+            const box = n.parentElement.getBoundingClientRect();
+            const b = n.querySelector("button").getBoundingClientRect();
+            return { inside: b.top >= box.top && b.bottom <= box.bottom, height: b.height };
+          });
+          assert.ok(notice.inside && notice.height < 80, `the notice's button: ${JSON.stringify(notice)}`);
+          assert.deepEqual(await cut(page), [], "notice");
+
+          await t.goto("/account");
+          await page.locator(`${PANEL} [data-consentry="receipt"]`).waitFor();
+          assert.deepEqual(await cut(page), [], "account panel");
+          assert.deepEqual(await axe(page, PANEL), [], "account panel");
+        },
+        { contextOptions: { viewport: { width: 320, height: 640 } }, pages },
+      );
+    });
   });
 }
