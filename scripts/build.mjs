@@ -25,7 +25,7 @@
 import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants as zc, gzipSync } from "node:zlib";
 import { shortenExports, shortenImports } from "./imports.mjs";
@@ -49,6 +49,8 @@ export const WASM_FEATURES = [
 ];
 
 const p = (...xs) => join(root, ...xs);
+/** Where cargo writes: CARGO_TARGET_DIR when set (relative to the repo, as cargo reads it here), else target/. */
+const cargoOut = (...xs) => join(resolve(root, process.env.CARGO_TARGET_DIR || "target"), ...xs);
 
 /** Loads a .wasm file as a module whose default export is a string holding one character per byte. */
 const wasmAsText = {
@@ -124,7 +126,7 @@ function wasmPart(part, debug, profile) {
   run("cargo", ["build", ...(debug ? [] : ["--release"]), "--target", TARGET, "--lib", "--no-default-features", "--features", features], {
     env: { ...process.env, CARGO_ENCODED_RUSTFLAGS: rustflags },
   });
-  const rawWasm = need(p("target", TARGET, profile, `${CRATE}.wasm`), "cargo build produced no wasm");
+  const rawWasm = need(cargoOut(TARGET, profile, `${CRATE}.wasm`), "cargo build produced no wasm");
 
   // (b) JS glue + wasm, as plain web ESM
   const wbg = p("target", "wbg", part);
@@ -433,7 +435,7 @@ async function buildServer(esbuild, dist, debug, rustflags) {
   run("cargo", ["build", ...(debug ? [] : ["--release"]), "--target", TARGET, "--lib", "--no-default-features", "--features", "node"], {
     env: { ...process.env, CARGO_ENCODED_RUSTFLAGS: rustflags },
   });
-  const raw = need(p("target", TARGET, debug ? "debug" : "release", `${CRATE}.wasm`), "cargo build --features node produced no wasm");
+  const raw = need(cargoOut(TARGET, debug ? "debug" : "release", `${CRATE}.wasm`), "cargo build --features node produced no wasm");
   const out = p("target", "wbg-node");
   rmSync(out, { recursive: true, force: true });
   run("wasm-bindgen", ["--target", "web", "--no-typescript", "--out-dir", out, raw]);
