@@ -332,8 +332,14 @@ fn the_built_in_summary_fits_any_categories() {
     ] {
         let html = banner(&own, lang, &Visitor::default());
         assert!(!html.contains(names_kinds), "{lang}: {html}");
-        assert!(html.contains("“Cookie settings”") || html.contains("«Настройки cookie»"), "{lang}: {html}");
-        assert!(banner(&built_in, lang, &Visitor::default()).contains(names_kinds), "{lang}");
+        assert!(
+            html.contains("“Cookie settings”") || html.contains("«Настройки cookie»"),
+            "{lang}: {html}"
+        );
+        assert!(
+            banner(&built_in, lang, &Visitor::default()).contains(names_kinds),
+            "{lang}"
+        );
     }
 }
 
