@@ -58,10 +58,13 @@ impl Sink for Dom {
 /// The dialog's root built by `render` into `dom`, and whether the page's
 /// own pre-rendered copy took its place. The copy is taken only when its
 /// `outerHTML` is exactly the built root's (the serializer's text of both,
-/// byte for byte). A copy in the spot that differs is hidden, with a
-/// console warning saying why, and the built one goes in: only exactly
-/// consentry's markup may act as consentry's. Markup anywhere else (a
-/// comment section that copied the attributes) is never looked at.
+/// byte for byte). A copy in the spot that differs is taken off the page,
+/// with a console warning saying why, and the built one goes in: only
+/// exactly consentry's markup may act as consentry's, and kept hidden the
+/// copy would leave a second element with each of the dialog's ids (its
+/// `aria-labelledby` could then name the banner from the copy's title).
+/// Markup anywhere else (a comment section that copied the attributes) is
+/// never looked at.
 pub fn root(built: Dom, lang: &str) -> Res<(Element, bool)> {
     if let Some(e) = built.failed {
         return Err(e);
@@ -78,7 +81,7 @@ pub fn root(built: Dom, lang: &str) -> Res<(Element, bool)> {
             lang,
         ]);
         web_sys::console::warn_2(&says.into(), &found);
-        dom::set_hidden(&found, true);
+        found.remove();
     }
     body.insert_before(&root, body.first_child().as_ref())?;
     Ok((root, false))

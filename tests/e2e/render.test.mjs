@@ -340,7 +340,7 @@ describe("copies that pose as the banner", () => {
     }
   });
 
-  test("markup in the spot that differs from the render is hidden with a warning and replaced", async () => {
+  test("markup in the spot that differs from the render is taken off with a warning and replaced", async () => {
     const t = await freshPage(browser, server);
     const warnings = [];
     t.page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
@@ -348,6 +348,14 @@ describe("copies that pose as the banner", () => {
       await t.goto("/r/stale");
       assert.equal(await visibleBanners(t), 1, "one banner: the gate's");
       assert.equal(await t.page.locator('[data-consentry="banner"]:visible h2').textContent(), "Cookies on this site");
+      // One root, so each of the dialog's ids names one element and the
+      // banner's accessible name is its own title.
+      assert.deepEqual(
+        await t.page.evaluate(() => [document.querySelectorAll('[data-consentry="root"]').length, document.querySelectorAll("#cst-title").length]),
+        [1, 1],
+      );
+      assert.equal(await t.page.locator('[data-consentry="banner"]').getAttribute("aria-labelledby"), "cst-title");
+      assert.equal(await t.page.getByRole("dialog", { name: "Cookies on this site" }).count(), 1);
       assert.ok(warnings.some((w) => w.includes("pre-rendered banner ignored")), warnings.join("\n"));
     } finally {
       await t.close();
