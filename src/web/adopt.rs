@@ -56,7 +56,8 @@ impl Sink for Dom {
 }
 
 /// The dialog's root built by `render` into `dom`, and whether the page's
-/// own pre-rendered copy took its place. The copy is taken only when its
+/// own pre-rendered copy took its place (a built one goes first in `<body>`,
+/// or with `last` at its end). The copy is taken only when its
 /// `outerHTML` is exactly the built root's (the serializer's text of both,
 /// byte for byte). A copy in the spot that differs is taken off the page,
 /// with a console warning saying why, and the built one goes in: only
@@ -65,7 +66,7 @@ impl Sink for Dom {
 /// `aria-labelledby` could then name the banner from the copy's title).
 /// Markup anywhere else (a comment section that copied the attributes) is
 /// never looked at.
-pub fn root(built: Dom, lang: &str) -> Res<(Element, bool)> {
+pub fn root(built: Dom, lang: &str, last: bool) -> Res<(Element, bool)> {
     if let Some(e) = built.failed {
         return Err(e);
     }
@@ -83,7 +84,9 @@ pub fn root(built: Dom, lang: &str) -> Res<(Element, bool)> {
         web_sys::console::warn_2(&says.into(), &found);
         found.remove();
     }
-    body.insert_before(&root, body.first_child().as_ref())?;
+    // Before nothing: at the end.
+    let before = if last { None } else { body.first_child() };
+    body.insert_before(&root, before.as_ref())?;
     Ok((root, false))
 }
 

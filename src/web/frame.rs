@@ -57,9 +57,11 @@ pub fn ask(hook: &Function, what: Ask, opener: Option<&Element>) {
 }
 
 /// Puts the root with the first layer, the reopen control and the live
-/// region first in `<body>`, so keyboard users reach it first: the page's
-/// own pre-rendered copy when it is exactly the core's render (`adopt`),
-/// else one built from that render. The banner starts hidden; `show_banner`
+/// region in `<body>`: the page's own pre-rendered copy when it is exactly
+/// the core's render (`adopt`), else one built from that render. A built
+/// one goes first while the visitor has to be asked, so keyboard users
+/// reach the banner first, and last once they have decided, so the reopen
+/// control does not come before the page's own skip link. The banner starts hidden; `show_banner`
 /// shows it in the same task, so nothing flashes. Returns whether the
 /// page's copy was adopted.
 pub fn mount(app: &Rc<App>) -> Res<bool> {
@@ -76,7 +78,7 @@ pub fn mount(app: &Rc<App>) -> Res<bool> {
             amended: amended.as_deref(),
         },
     );
-    let (root, adopted) = super::adopt::root(built, &app.lang)?;
+    let (root, adopted) = super::adopt::root(built, &app.lang, app.record().is_some())?;
     // The markup is exactly the render: these queries find its parts.
     let part = |sel: &str| {
         root.query_selector(sel)

@@ -238,6 +238,37 @@ describe("first layer", () => {
     });
   });
 
+  test("a returning visitor's first Tab is the page's skip link; the reopen control comes last", async () => {
+    await visit(async (t) => {
+      const { page } = t;
+      await t.goto("/");
+      await page.locator(BANNER).waitFor({ state: "visible" });
+      // Asked: the banner comes first, before the page's own controls.
+      assert.equal(await page.evaluate(() => document.body.firstElementChild.getAttribute("data-consentry")), "root");
+      await page.locator(`${BANNER} ${action("reject-all")}`).click();
+      await t.reload();
+      await page.locator(REOPEN).waitFor({ state: "visible" });
+      await page.keyboard.press("Tab");
+      assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), "Skip to content");
+      // Decided: the root follows the page (only the spacer may come after it).
+      const order = await page.evaluate(() =>
+        [...document.body.children].slice(-2).map((e) => e.getAttribute("data-consentry")),
+      );
+      assert.ok(order.at(-1) === "root" || (order[0] === "root" && order[1] === "spacer"), JSON.stringify(order));
+      // The reopen control is the page's last Tab stop, and Tab gets there.
+      const last = await page.evaluate(() => {
+        const stops = [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex="0"]')].filter(
+          (e) => e.getClientRects().length && !e.disabled,
+        );
+        stops.at(-2).focus();
+        return stops.at(-1).getAttribute("data-consentry");
+      });
+      assert.equal(last, "reopen");
+      await page.keyboard.press("Tab");
+      assert.equal(await page.evaluate(() => document.activeElement.getAttribute("data-consentry")), "reopen");
+    });
+  });
+
   test("no layout shift: the banner, its scroll room and a decision move nothing on the page", async () => {
     await visit(async (t) => {
       const { page } = t;
