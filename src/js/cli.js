@@ -38,26 +38,22 @@ function main(argv) {
     else if (file) throw new Error(`one config file only\n${USAGE}`);
     else file = a;
   }
-  let config;
+  let text;
   if (file) {
-    let text;
     try {
       text = readFileSync(file, "utf8");
     } catch (e) {
       throw new Error(`cannot read ${file}: ${e.code || e.message}`);
     }
-    const json = /\.json$/i.test(file);
-    try {
-      // JSON text goes to the core as it is, which names the key path of
-      // any mistake; TOML is read into the same shape first.
-      config = json ? text : configFromTOML(text);
-      process.stdout.write(renderBanner(config, lang, undefined, gpc) + "\n");
-    } catch (e) {
-      throw new Error(`${file}: ${e.message}`);
-    }
-    return;
   }
-  process.stdout.write(renderBanner(config, lang, undefined, gpc) + "\n");
+  try {
+    // JSON text goes to the core as it is, which names the key path of any
+    // mistake; TOML is read into the same shape first.
+    const config = file && !/\.json$/i.test(file) ? configFromTOML(text) : text;
+    process.stdout.write(renderBanner(config, lang, undefined, gpc) + "\n");
+  } catch (e) {
+    throw new Error(file ? `${file}: ${e.message}` : e.message);
+  }
 }
 
 try {

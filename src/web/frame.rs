@@ -61,9 +61,9 @@ pub fn ask(hook: &Function, what: Ask, opener: Option<&Element>) {
 /// the core's render (`adopt`), else one built from that render. A built
 /// one goes first while the visitor has to be asked, so keyboard users
 /// reach the banner first, and last once they have decided, so the reopen
-/// control does not come before the page's own skip link. The banner starts hidden; `show_banner`
-/// shows it in the same task, so nothing flashes. Returns whether the
-/// page's copy was adopted.
+/// control does not come before the page's own skip link. The banner
+/// starts hidden; `show_banner` shows it in the same task, so nothing
+/// flashes. Returns whether the page's copy was adopted.
 pub fn mount(app: &Rc<App>) -> Res<bool> {
     let amended = amendment(app)?;
     let mut built = super::adopt::Dom::default();
